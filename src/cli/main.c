@@ -1,0 +1,42 @@
+/* hanp1d: one binary, subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef HP_VERSION
+#define HP_VERSION "unknown"
+#endif
+
+static void usage(FILE *out)
+{
+	fputs("usage: hanp1d decode [--key HEX] [--auth-key HEX] [--system-title HEX]\n"
+	      "                     [--explain] [FILE|-]\n"
+	      "       hanp1d --version\n"
+	      "\n"
+	      "decode  read a capture (hex text, raw bytes or DSMR telegrams) and print one\n"
+	      "        JSON object per frame: a reading or an error\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return HP_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "decode") == 0)
+		return hp_cmd_decode(argc - 1, argv + 1);
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("hanp1d %s\n", HP_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "hanp1d: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return HP_EXIT_USAGE;
+}
