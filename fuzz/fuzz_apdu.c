@@ -31,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = data[off++];
 		if (n > size - off)
 			n = size - off;
-		hp_apdu_process(&state, &keys, HP_FRAMING_RAW, data + off, n, &r, &err, &stats, NULL);
+		hp_apdu_process(&state, &keys, HP_FRAMING_RAW, data + off, n, &r, &err, &stats,
+				NULL);
 		off += n;
 	}
 	hp_apdu_finish(&state, &err);

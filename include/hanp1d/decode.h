@@ -37,7 +37,7 @@ const char *hp_error_name(enum hp_error_code code);
 const char *hp_error_hint(enum hp_error_code code);
 /* Sets code and a printf-formatted detail. */
 void hp_error_set(struct hp_error *e, enum hp_error_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* A human walk through each frame. `line` gets one line of text at a time,
  * without a newline; depth is the layer (0 = link, 1 = APDU, 2 = values). */
@@ -49,9 +49,9 @@ struct hp_trace {
 /* Formats and emits one trace line; does nothing (and formats nothing) when t
  * or t->line is NULL, so tracing costs one branch when it is off. */
 void hp_tracef(const struct hp_trace *t, int depth, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
-#define HP_KEY_LEN 16
+#define HP_KEY_LEN          16
 #define HP_SYSTEM_TITLE_LEN 8
 
 struct hp_keys {
@@ -84,14 +84,14 @@ struct hp_decoder_config {
 
 /* Counters for diagnostics (STATUS=, /api/v1/status, --explain). */
 struct hp_decoder_stats {
-	uint64_t bytes;          /* bytes fed */
-	uint64_t garbage_bytes;  /* bytes outside any frame */
-	uint64_t frames;         /* link-layer frames accepted (HDLC, M-Bus, telegrams, bare APDUs) */
+	uint64_t bytes;         /* bytes fed */
+	uint64_t garbage_bytes; /* bytes outside any frame */
+	uint64_t frames; /* link-layer frames accepted (HDLC, M-Bus, telegrams, bare APDUs) */
 	uint64_t readings;
 	uint64_t errors[HP_ERR_NOISE + 1]; /* per error code */
-	uint64_t ignored_apdus;  /* APDUs that are not data-notifications (C4, 61, ...) */
-	uint64_t unauthenticated; /* encrypted readings whose tag could not be checked */
-	uint64_t line_errors;    /* parity/framing flags seen (PARMRK-marked input) */
+	uint64_t ignored_apdus;            /* APDUs that are not data-notifications (C4, 61, ...) */
+	uint64_t unauthenticated;          /* encrypted readings whose tag could not be checked */
+	uint64_t line_errors;              /* parity/framing flags seen (PARMRK-marked input) */
 	uint32_t last_invocation_counter;
 	uint8_t last_system_title[HP_SYSTEM_TITLE_LEN];
 	bool has_system_title;

@@ -105,12 +105,12 @@ enum hp_id_rank {
 };
 
 struct hp_mbus_reading {
-	uint8_t channel;       /* 1..4 */
-	int16_t device_type;   /* EN 13757-3 device type, -1 when not sent */
-	char id[HP_TEXT_MAX];  /* empty when not sent */
+	uint8_t channel;      /* 1..4 */
+	int16_t device_type;  /* EN 13757-3 device type, -1 when not sent */
+	char id[HP_TEXT_MAX]; /* empty when not sent */
 	double value;
 	bool has_value;
-	char unit[8];          /* "m3", "GJ", ... empty when none */
+	char unit[8];           /* "m3", "GJ", ... empty when none */
 	char time[HP_TIME_MAX]; /* empty when absent, placeholder or invalid */
 };
 
@@ -129,7 +129,7 @@ struct hp_reading {
 	enum hp_protocol protocol;
 	enum hp_framing framing;
 	bool encrypted;
-	bool authenticated;   /* false for an encrypted frame whose tag was not checked */
+	bool authenticated;    /* false for an encrypted frame whose tag was not checked */
 	int8_t meter_time_dst; /* -1 absent, 0 winter, 1 summer */
 	enum hp_id_rank meter_id_rank;
 	uint64_t num_present; /* bit n set: num[n] is present */
@@ -140,7 +140,7 @@ struct hp_reading {
 	struct hp_mbus_reading mbus[HP_MBUS_MAX];
 	int8_t failure_count; /* -1 absent; 0 = log sent but empty */
 	struct hp_power_failure failures[HP_FAILURE_LOG_MAX];
-	int8_t peak_count;    /* -1 absent */
+	int8_t peak_count; /* -1 absent */
 	struct hp_month_peak peaks[HP_PEAK_HISTORY_MAX];
 };
 

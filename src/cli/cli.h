@@ -10,5 +10,6 @@ enum {
 };
 
 int hp_cmd_decode(int argc, char **argv);
+int hp_cmd_sim(int argc, char **argv);
 
 #endif

@@ -13,7 +13,7 @@
 
 /* Captures are small (a day of 10 s frames is a few MiB); refuse what cannot be one. */
 #define CAPTURE_MAX ((size_t)512 * 1024 * 1024)
-#define READ_CHUNK 65536
+#define READ_CHUNK  65536
 
 struct decode_run {
 	bool explain;
@@ -95,12 +95,12 @@ static int parse_options(int argc, char **argv, struct hp_keys *keys, bool *expl
 			 const char **path)
 {
 	static const struct option options[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"auth-key", required_argument, NULL, 'a'},
-		{"system-title", required_argument, NULL, 't'},
-		{"explain", no_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"key", required_argument, NULL, 'k'},
+	    {"auth-key", required_argument, NULL, 'a'},
+	    {"system-title", required_argument, NULL, 't'},
+	    {"explain", no_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -122,7 +122,8 @@ static int parse_options(int argc, char **argv, struct hp_keys *keys, bool *expl
 			break;
 		case 't':
 			if (hp_hex_parse(optarg, keys->system_title, HP_SYSTEM_TITLE_LEN) != 0) {
-				fprintf(stderr, "hanp1d decode: --system-title needs 16 hex digits\n");
+				fprintf(stderr,
+					"hanp1d decode: --system-title needs 16 hex digits\n");
 				return -1;
 			}
 			keys->has_system_title = true;
@@ -176,10 +177,10 @@ int hp_cmd_decode(int argc, char **argv)
 
 	struct hp_trace trace = {.line = hp_explain_line};
 	struct hp_decoder_config cfg = {
-		.keys = keys,
-		.on_event = on_event,
-		.ctx = &run,
-		.trace = run.explain ? &trace : NULL,
+	    .keys = keys,
+	    .on_event = on_event,
+	    .ctx = &run,
+	    .trace = run.explain ? &trace : NULL,
 	};
 	struct hp_decoder *dec = hp_decoder_new(&cfg);
 	if (dec == NULL) {

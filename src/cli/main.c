@@ -12,10 +12,12 @@ static void usage(FILE *out)
 {
 	fputs("usage: hanp1d decode [--key HEX] [--auth-key HEX] [--system-title HEX]\n"
 	      "                     [--explain] [FILE|-]\n"
+	      "       hanp1d sim [--meter PROFILE] [--count N] [--hex] ...\n"
 	      "       hanp1d --version\n"
 	      "\n"
 	      "decode  read a capture (hex text, raw bytes or DSMR telegrams) and print one\n"
-	      "        JSON object per frame: a reading or an error\n",
+	      "        JSON object per frame: a reading or an error\n"
+	      "sim     write frames of a simulated meter (any supported family)\n",
 	      out);
 }
 
@@ -28,6 +30,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "decode") == 0)
 		return hp_cmd_decode(argc - 1, argv + 1);
+	if (strcmp(cmd, "sim") == 0)
+		return hp_cmd_sim(argc - 1, argv + 1);
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("hanp1d %s\n", HP_VERSION);
 		return 0;

@@ -11,7 +11,7 @@ void hp_dsmr_probe(const uint8_t *buf, size_t avail, bool at_eof, struct hp_prob
 
 /* Decodes a telegram delimited by hp_dsmr_probe. The caller has initialised r
  * (protocol dsmr, framing, encrypted); returns 0, or -1 with err set. */
-int hp_dsmr_decode(const uint8_t *telegram, size_t len, struct hp_reading *r,
-		   struct hp_error *err, const struct hp_trace *trace);
+int hp_dsmr_decode(const uint8_t *telegram, size_t len, struct hp_reading *r, struct hp_error *err,
+		   const struct hp_trace *trace);
 
 #endif

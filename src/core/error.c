@@ -7,14 +7,10 @@
 const char *hp_error_name(enum hp_error_code code)
 {
 	static const char *const names[] = {
-		[HP_ERR_NONE] = "none",
-		[HP_ERR_CRC] = "crc",
-		[HP_ERR_TRUNCATED] = "truncated",
-		[HP_ERR_AUTH] = "auth",
-		[HP_ERR_NO_KEY] = "no_key",
-		[HP_ERR_UNSUPPORTED] = "unsupported",
-		[HP_ERR_MALFORMED] = "malformed",
-		[HP_ERR_NOISE] = "noise",
+	    [HP_ERR_NONE] = "none",           [HP_ERR_CRC] = "crc",
+	    [HP_ERR_TRUNCATED] = "truncated", [HP_ERR_AUTH] = "auth",
+	    [HP_ERR_NO_KEY] = "no_key",       [HP_ERR_UNSUPPORTED] = "unsupported",
+	    [HP_ERR_MALFORMED] = "malformed", [HP_ERR_NOISE] = "noise",
 	};
 	return names[code];
 }

@@ -14,7 +14,7 @@ enum hp_probe_status {
 	HP_PROBE_NO,    /* not a frame of this kind at buf[0] */
 	HP_PROBE_MORE,  /* could be one: come back with more bytes */
 	HP_PROBE_FRAME, /* a complete, checked frame of `len` bytes */
-	HP_PROBE_BAD,   /* a delimited frame of `len` bytes that fails its check: `error` says why */
+	HP_PROBE_BAD, /* a delimited frame of `len` bytes that fails its check: `error` says why */
 };
 
 struct hp_probe_result {

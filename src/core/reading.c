@@ -1,4 +1,5 @@
 /* The reading model's setters and the rules every protocol shares. */
+#include <stddef.h>
 #include <string.h>
 
 #include "hanp1d/reading.h"
@@ -8,9 +9,18 @@ static const char *const num_keys[HP_NUM_COUNT] = {HP_NUM_FIELDS(KEY_STRING)};
 static const char *const text_keys[HP_TEXT_COUNT] = {HP_TEXT_FIELDS(KEY_STRING)};
 #undef KEY_STRING
 
+/* Runs once per frame, so it clears only what presence depends on (the header,
+ * the first byte of each text, the M-Bus slots the DSMR decoder fills in place)
+ * instead of the whole struct: values are read only when their presence bit is
+ * set, and list entries only below their count. */
 void hp_reading_init(struct hp_reading *r, enum hp_protocol protocol, enum hp_framing framing)
 {
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, offsetof(struct hp_reading, num));
+	for (int t = 0; t < HP_TEXT_COUNT; t++)
+		r->text[t][0] = '\0';
+	r->message[0] = '\0';
+	r->mbus_count = 0;
+	memset(r->mbus, 0, sizeof(r->mbus));
 	r->protocol = protocol;
 	r->framing = framing;
 	r->authenticated = true;
