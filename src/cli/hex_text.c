@@ -1,16 +1,7 @@
 /* Hex text detection and decoding for capture files. */
 #include "hex_text.h"
 
-static int hex_value(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "hanp1d/hex.h"
 
 static bool is_space(uint8_t c)
 {
@@ -49,7 +40,7 @@ static bool walk(const uint8_t *buf, size_t len, uint8_t *out, size_t *out_len)
 		/* A token: hex digits until whitespace; it must hold whole pairs. */
 		size_t start = i;
 		while (i < len && !is_space(buf[i])) {
-			if (hex_value(buf[i]) < 0)
+			if (hp_hex_digit(buf[i]) < 0)
 				return false;
 			i++;
 		}
@@ -57,7 +48,8 @@ static bool walk(const uint8_t *buf, size_t len, uint8_t *out, size_t *out_len)
 			return false;
 		for (size_t k = start; k < i; k += 2) {
 			if (out != NULL)
-				out[n] = (uint8_t)(hex_value(buf[k]) << 4 | hex_value(buf[k + 1]));
+				out[n] =
+				    (uint8_t)(hp_hex_digit(buf[k]) << 4 | hp_hex_digit(buf[k + 1]));
 			n++;
 		}
 		any_digit = true;
@@ -84,8 +76,8 @@ size_t hp_hex_text_decode(uint8_t *buf, size_t len)
 int hp_hex_parse(const char *text, uint8_t *out, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int hi = text[2 * i] ? hex_value((uint8_t)text[2 * i]) : -1;
-		int lo = hi >= 0 && text[2 * i + 1] ? hex_value((uint8_t)text[2 * i + 1]) : -1;
+		int hi = text[2 * i] ? hp_hex_digit((uint8_t)text[2 * i]) : -1;
+		int lo = hi >= 0 && text[2 * i + 1] ? hp_hex_digit((uint8_t)text[2 * i + 1]) : -1;
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "hanp1d/decode.h"
-#include "limits.h"
+#include "sizes.h"
 
 struct hp_cipher; /* cipher.h */
 

@@ -7,7 +7,7 @@
 
 #include "bare.h"
 #include "dlms.h"
-#include "limits.h"
+#include "sizes.h"
 #include "wire.h"
 
 #define TAG_NOTIFICATION   0x0F

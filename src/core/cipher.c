@@ -1,5 +1,6 @@
 /* general-glo-ciphering: envelope parsing and AES-GCM / AES-CTR / GMAC opening
  * (protocols.md (d)). */
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -15,9 +16,6 @@
 #define CTR_BLOCK_LEN 16
 /* AAD head: SC (1) || AK (16). */
 #define AAD_HEAD_LEN (1 + HP_KEY_LEN)
-
-/* EVP takes int lengths. (<limits.h> would find the project's limits.h first.) */
-#define EVP_LEN_MAX 0x7FFFFFFF
 
 /* Security control bits (protocols.md (d)). */
 #define SC_COMPRESSED    0x80
@@ -483,7 +481,7 @@ static int check_sc(const struct hp_ggc *g, size_t out_size, struct hp_error *er
 			     g->sc & SC_SUITE_MASK, g->sc);
 		return -1;
 	}
-	if (g->payload_len > out_size || g->payload_len > EVP_LEN_MAX) {
+	if (g->payload_len > out_size || g->payload_len > INT_MAX) {
 		hp_error_set(err, HP_ERR_UNSUPPORTED,
 			     "general-glo-ciphering payload of %zu bytes exceeds %zu",
 			     g->payload_len, out_size);

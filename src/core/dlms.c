@@ -12,7 +12,7 @@
 #include "cosem.h"
 #include "dlms.h"
 #include "dlms_layouts.h"
-#include "limits.h"
+#include "sizes.h"
 #include "obis_map.h"
 #include "wire.h"
 

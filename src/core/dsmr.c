@@ -1,9 +1,12 @@
 /* DSMR telegram decoder: splits a delimited telegram into OBIS lines and their value
  * groups and hands each line to dsmr_apply.c (protocols-dsmr-serial.md (h)).
  *
- * One pass over the telegram: memchr finds line ends and group ends, so the cost is
- * the lines' values themselves. A line that does not parse is skipped and counted;
- * only a telegram that is not DSMR at all fails. */
+ * One pass over the telegram. Most lines are "code(number*unit)" of a code with one
+ * value: the fast path finds the code's row from its text (dsmr_obis.c), reads the
+ * number and unit word-wise (dsmr_lex.h) and sets the field. Every other line takes
+ * the general path: memchr finds the line and group ends, continuation lines are
+ * joined, and the row's rule (dsmr_apply.c) reads the groups. A line that does not
+ * parse is skipped and counted; only a telegram that is not DSMR at all fails. */
 #include <string.h>
 
 #include "dsmr.h"

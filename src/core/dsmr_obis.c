@@ -105,8 +105,8 @@ const struct hp_dsmr_obis *hp_dsmr_obis_find(uint64_t key, unsigned *channel)
 
 /* The text lookup. Meters write C.D.E without leading zeros, so the text of a row is
  * known at compile time: TEXT_CDE packs it little-endian, one byte per character, as
- * it sits in the line. Rows keep it within 7 bytes (a longer one fails to compile: the
- * shift would pass 64 bits); the top byte holds A-B: as AB_CODE. */
+ * it sits in the line; the top byte holds A-B: as AB_CODE. Row texts must fit in 7
+ * bytes (checked below), and the lookup reads at most 7 before the '('. */
 #define TEXT_LEN(v) ((v) < 10 ? 1 : (v) < 100 ? 2 : 3)
 #define TEXT_DIGITS(v)                                                                             \
 	((v) < 10    ? (uint64_t)('0' + (v))                                                       \
@@ -132,12 +132,17 @@ const struct hp_dsmr_obis *hp_dsmr_obis_find(uint64_t key, unsigned *channel)
 				 : AB_NONE)
 #define TEXT_KEY(ab, cde) ((uint64_t)(ab) << 56 | (cde))
 
+#define ROW_TEXT_FITS(a, b, c, d, e, kind, field, qty, aux)                                        \
+	_Static_assert(TEXT_LEN(c) + TEXT_LEN(d) + TEXT_LEN(e) + 2 <= 7,                           \
+		       "the text of a DSMR code row must fit in 7 bytes");
+DSMR_OBIS_ROWS(ROW_TEXT_FITS)
+
 /* The text keys find their row through a 256-slot hash (one multiply, one load, one
  * compare). The slots are designated initializers, so two rows in one slot make the
- * compiler warn (-Woverride-init, part of -Wextra); the lookup stays correct then (the
- * row left out is found by the parsed-code switch), only slower. Pick another odd
- * TEXT_HASH_MUL when that happens: with ~60 rows about one random odd multiplier in
- * 150 spreads them all. */
+ * compiler warn (gcc -Woverride-init, clang -Winitializer-overrides, both in -Wextra;
+ * an error in CI, which builds with -Werror). Pick another odd TEXT_HASH_MUL then:
+ * with ~60 rows, about one random odd 64-bit multiplier in 150 spreads them all. (A
+ * row left out of the slots would still be found, by the parsed-code switch.) */
 #define TEXT_HASH_MUL  UINT64_C(0x9FB7B0F1BDFD3BA1)
 #define TEXT_HASH_BITS 8
 #define TEXT_HASH(key) ((size_t)(((key)*TEXT_HASH_MUL) >> (64 - TEXT_HASH_BITS)))

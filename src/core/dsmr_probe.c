@@ -5,13 +5,18 @@
  *   "!" 0..4 hex digits of CRC-16/ARC over "/".."!", line end
  *
  * The body test is strict on purpose: a '/' in binary garbage must not hold the
- * stream for a whole telegram length, so any byte outside 0x20..0x7E in the body
- * says "not a telegram here" at once. */
+ * stream for a whole telegram length, so any byte in the body other than printable
+ * ASCII (0x20..0x7E), CR and LF says "not a telegram here" at once. (A CR that is not
+ * part of a line end passes; the decoder then skips that one line.)
+ *
+ * Each call scans what it is given once: the text check and the CRC run fused, eight
+ * bytes per step (dsmr_crc.c), and memchr finds the '!' and any line starting with '/'. */
 #include <string.h>
 
 #include "dsmr.h"
+#include "hanp1d/hex.h"
 #include "dsmr_crc.h"
-#include "limits.h"
+#include "sizes.h"
 
 /* Longest identification line, '/' through the line end. Real ones stay under 40
  * bytes ("/XMX5LGBBFFB231314239", "/ESY5Q3DB1024 V3.04"); 96 leaves room without
@@ -31,15 +36,6 @@ static void result(struct hp_probe_result *res, enum hp_probe_status status, siz
 static bool is_letter(uint8_t c)
 {
 	return (uint8_t)((c | 0x20) - 'a') < 26;
-}
-
-static int hex_value(uint8_t c)
-{
-	if ((uint8_t)(c - '0') < 10)
-		return c - '0';
-	if ((uint8_t)((c | 0x20) - 'a') < 6)
-		return (c | 0x20) - 'a' + 10;
-	return -1;
 }
 
 /* The first c in buf[from..to) at the start of a line, or 0 (from > 0 always: the
@@ -132,7 +128,7 @@ static void probe_trailer(const uint8_t *buf, size_t bang, size_t avail, bool at
 	size_t q = bang + 1;
 	unsigned digits = 0, sent = 0;
 	while (q < avail && digits < CRC_DIGITS_MAX) {
-		int v = hex_value(buf[q]);
+		int v = hp_hex_digit(buf[q]);
 		if (v < 0)
 			break;
 		sent = sent << 4 | (unsigned)v;
@@ -154,7 +150,7 @@ static void probe_trailer(const uint8_t *buf, size_t bang, size_t avail, bool at
 			return;
 		}
 		len = q + 1 < avail && buf[q + 1] == '\n' ? q + 2 : q + 1;
-	} else if (hex_value(buf[q]) >= 0) {
+	} else if (hp_hex_digit(buf[q]) >= 0) {
 		/* A fifth hex digit: not a CRC line. */
 		result(res, HP_PROBE_NO, 0);
 		return;

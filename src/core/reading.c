@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "hanp1d/hex.h"
 #include "hanp1d/reading.h"
 
 #define KEY_STRING(name, key) key,
@@ -148,42 +149,30 @@ const char *hp_mbus_kind(int device_type)
 	}
 }
 
-static int hex_nibble(char c)
+/* Decodes s as hex text into out; false (out undefined) when s is not an
+ * even-length hex string of printable ASCII. One pass: ids and messages arrive
+ * with every telegram, so this runs often. */
+static bool unhex_printable(const char *s, size_t len, char *out, size_t out_size, size_t *n)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* True when s is an even-length hex string that decodes to printable ASCII. */
-static bool is_hex_text(const char *s, size_t len)
-{
-	if (len == 0 || len % 2 != 0)
+	if (len == 0 || len % 2 != 0 || len / 2 > out_size - 1)
 		return false;
 	for (size_t i = 0; i < len; i += 2) {
-		int hi = hex_nibble(s[i]), lo = hex_nibble(s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
+		int hi = hp_hex_digit(s[i]), lo = hp_hex_digit(s[i + 1]);
 		int c = hi << 4 | lo;
-		if (c < 0x20 || c > 0x7E)
+		if ((hi | lo) < 0 || c < 0x20 || c > 0x7E)
 			return false;
+		out[i / 2] = (char)c;
 	}
+	*n = len / 2;
 	return true;
 }
 
 size_t hp_text_unhex(const char *s, size_t len, char *out, size_t out_size)
 {
-	size_t n = 0;
+	size_t n;
 	if (out_size == 0)
 		return 0;
-	if (is_hex_text(s, len)) {
-		for (size_t i = 0; i < len && n < out_size - 1; i += 2)
-			out[n++] = (char)(hex_nibble(s[i]) << 4 | hex_nibble(s[i + 1]));
-	} else {
+	if (!unhex_printable(s, len, out, out_size, &n)) {
 		n = len < out_size - 1 ? len : out_size - 1;
 		memcpy(out, s, n);
 	}

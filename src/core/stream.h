@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "hanp1d/decode.h"
-#include "limits.h"
+#include "sizes.h"
 
 enum hp_link_kind {
 	HP_LINK_APDU,     /* data/len: a complete APDU, segments joined, LLC removed */

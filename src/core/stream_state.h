@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "sizes.h"
 #include "noise.h"
 
 /* The message being joined from segments (HDLC S bit, M-Bus CI number). */

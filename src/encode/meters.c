@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "limits.h"
+#include "sizes.h"
 #include "meters_internal.h"
 
 /* How a list is laid out (protocols-meters.md). */

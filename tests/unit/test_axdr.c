@@ -4,7 +4,7 @@
 
 #include "axdr.h"
 #include "check.h"
-#include "limits.h"
+#include "sizes.h"
 
 #define BYTES(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
 

@@ -7,7 +7,7 @@
 
 #include "check.h"
 #include "cipher.h"
-#include "limits.h"
+#include "sizes.h"
 #include "wire.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -7,7 +7,7 @@
 #include "check.h"
 #include "dlms.h"
 #include "dlms_layouts.h"
-#include "limits.h"
+#include "sizes.h"
 #include "obis_map.h"
 
 /* ---- an APDU builder ---- */

@@ -13,7 +13,7 @@
 #include "dsmr.h"
 #include "dsmr_lex.h"
 #include "dsmr_obis.h"
-#include "limits.h"
+#include "sizes.h"
 
 /* Room for the largest telegram a test builds (the oversized one goes past the limit). */
 #define BUF_MAX (HP_TELEGRAM_MAX + 4096)

@@ -1,7 +1,7 @@
 /* Sizes of the decoder's fixed buffers. The decoder never grows a buffer: a frame
  * larger than these is reported and dropped. */
-#ifndef HP_CORE_LIMITS_H
-#define HP_CORE_LIMITS_H
+#ifndef HP_CORE_SIZES_H
+#define HP_CORE_SIZES_H
 
 /* Largest APDU after joining HDLC or M-Bus segments or GBT blocks. The largest
  * pushes seen are under 1 KiB (Aidon SE 579 bytes, L&G GBT lists); 8 KiB leaves
