@@ -38,6 +38,7 @@ struct apdu_job {
 	bool encrypted;
 	bool tag_unchecked; /* a tag was sent but not verified (no AK or EK) */
 	bool must_parse;    /* deciphered, no tag checked: only a parse tells the key was right */
+	bool crc_unknown;   /* a rejoined P1 body: its CRC's coverage is not known */
 	bool has_title;
 	uint8_t title[HP_SYSTEM_TITLE_LEN];
 	uint32_t ic;
@@ -109,6 +110,8 @@ static enum hp_apdu_result on_telegram(struct apdu_job *j, const uint8_t *p, siz
 	struct hp_probe_result res = {0};
 	hp_tracef(j->trace, 1, "DSMR telegram, %zu bytes", n);
 	hp_dsmr_probe(p, n, true, &res);
+	if (res.status == HP_PROBE_BAD && j->crc_unknown)
+		res.status = HP_PROBE_FRAME;
 	if (res.status != HP_PROBE_FRAME) {
 		if (j->must_parse)
 			return not_plaintext(j);
@@ -170,38 +173,104 @@ static void trace_plain(const struct apdu_job *j, const struct hp_opened *o)
 		  shown < o->plain_len ? "..." : "");
 }
 
+/* Opens a parsed envelope; the plaintext is in o. */
+static int open_ggc(struct apdu_job *j, const struct hp_ggc *g, size_t n, struct hp_opened *o)
+{
+	char title[HP_TITLE_TEXT_MAX];
+	record_stats(j, g);
+	j->has_title = g->has_title;
+	memcpy(j->title, g->title, HP_SYSTEM_TITLE_LEN);
+	j->ic = g->ic;
+	title_text(j, title);
+	hp_tracef(j->trace, 1, "general-glo-ciphering: system title %s, IC %u, %zu payload bytes%s",
+		  title, (unsigned)g->ic, g->payload_len, g->tag ? " + 12-byte tag" : "");
+	if (g->frame_len < n)
+		hp_tracef(j->trace, 1, "%zu bytes after the ciphered APDU ignored",
+			  n - g->frame_len);
+	if (hp_cipher_open(j->s->cipher, j->keys, g, j->s->plain, sizeof(j->s->plain), o, j->err,
+			   j->trace) != 0)
+		return -1;
+	trace_plain(j, o);
+	/* A configured title (title-less Elgama frames) names the meter as well. */
+	j->has_title = o->has_title;
+	memcpy(j->title, o->title, HP_SYSTEM_TITLE_LEN);
+	j->encrypted = true;
+	j->tag_unchecked = o->tag_present && !o->tag_verified;
+	j->must_parse = o->deciphered && !o->tag_verified;
+	j->removed |= LAYER_GGC;
+	return 0;
+}
+
 static enum hp_apdu_result on_ggc(struct apdu_job *j, const uint8_t *p, size_t n)
 {
 	struct hp_ggc g;
 	struct hp_opened o;
-	char title[HP_TITLE_TEXT_MAX];
-
-	if (hp_ggc_parse(p, n, &g, j->err) != 0)
+	hp_tracef(j->trace, 1, "APDU DB general-glo-ciphering");
+	if (hp_ggc_parse(p, n, &g, j->err) != 0 || open_ggc(j, &g, n, &o) != 0)
 		return HP_APDU_ERROR;
-	record_stats(j, &g);
-	j->has_title = g.has_title;
-	memcpy(j->title, g.title, HP_SYSTEM_TITLE_LEN);
-	j->ic = g.ic;
-	title_text(j, title);
-	hp_tracef(j->trace, 1,
-		  "APDU DB general-glo-ciphering: system title %s, IC %u, %zu payload "
-		  "bytes%s",
-		  title, (unsigned)g.ic, g.payload_len, g.tag ? " + 12-byte tag" : "");
-	if (g.frame_len < n)
-		hp_tracef(j->trace, 1, "%zu bytes after the ciphered APDU ignored",
-			  n - g.frame_len);
-	if (hp_cipher_open(j->s->cipher, j->keys, &g, j->s->plain, sizeof(j->s->plain), &o, j->err,
-			   j->trace) != 0)
-		return HP_APDU_ERROR;
-	trace_plain(j, &o);
-	/* A configured title (title-less Elgama frames) names the meter as well. */
-	j->has_title = o.has_title;
-	memcpy(j->title, o.title, HP_SYSTEM_TITLE_LEN);
-	j->encrypted = true;
-	j->tag_unchecked = o.tag_present && !o.tag_verified;
-	j->must_parse = o.deciphered && !o.tag_verified;
-	j->removed |= LAYER_GGC;
 	return dispatch(j, o.plain, o.plain_len);
+}
+
+/* The plaintext of a ciphered P1 body as a whole telegram: as it is when it starts
+ * with '/', else after the clear identification line, with a closing '!' added
+ * when it has none. */
+static size_t rejoin_telegram(struct apdu_job *j, const uint8_t *ident, size_t ident_len,
+			      const struct hp_opened *o)
+{
+	uint8_t *t = j->s->telegram;
+	static const char blank_line[] = "\r\n";
+	static const char closing[] = "!\r\n";
+	size_t need = ident_len + sizeof(blank_line) - 1 + o->plain_len + sizeof(closing) - 1;
+	if (need > sizeof(j->s->telegram))
+		return 0;
+	memcpy(t, ident, ident_len);
+	size_t n = ident_len;
+	if (o->plain_len > 0 && o->plain[0] != '\r' && o->plain[0] != '\n') {
+		memcpy(t + n, blank_line, sizeof(blank_line) - 1);
+		n += sizeof(blank_line) - 1;
+	}
+	memcpy(t + n, o->plain, o->plain_len);
+	n += o->plain_len;
+	if (memchr(o->plain, '!', o->plain_len) == NULL) {
+		memcpy(t + n, closing, sizeof(closing) - 1);
+		n += sizeof(closing) - 1;
+	}
+	return n;
+}
+
+enum hp_apdu_result hp_apdu_process_ciphered_p1(struct hp_apdu_state *s, const struct hp_keys *keys,
+						const uint8_t *telegram, size_t len,
+						struct hp_reading *r, struct hp_error *err,
+						struct hp_decoder_stats *stats,
+						const struct hp_trace *trace)
+{
+	struct apdu_job j = {.s = s,
+			     .keys = keys,
+			     .framing = HP_FRAMING_P1,
+			     .r = r,
+			     .err = err,
+			     .stats = stats,
+			     .trace = trace};
+	size_t bin_len = 0, bin = hp_dsmr_ciphered_body(telegram, len, &bin_len);
+	struct hp_ggc g;
+	struct hp_opened o;
+	if (bin == 0) {
+		hp_error_set(err, HP_ERR_MALFORMED, "no ciphered body in this telegram");
+		return HP_APDU_ERROR;
+	}
+	hp_tracef(trace, 1, "DSMR telegram with a ciphered body (%zu bytes at offset %zu)", bin_len,
+		  bin);
+	if (hp_ggc_parse_body(telegram + bin, bin_len, &g, err) != 0 ||
+	    open_ggc(&j, &g, bin_len, &o) != 0)
+		return HP_APDU_ERROR;
+	if (o.plain_len > 0 && o.plain[0] == TAG_TELEGRAM)
+		return on_telegram(&j, o.plain, o.plain_len);
+	const uint8_t *lf = memchr(telegram, '\n', len);
+	size_t n = rejoin_telegram(&j, telegram, (size_t)(lf - telegram) + 1, &o);
+	if (n == 0)
+		return not_plaintext(&j);
+	j.crc_unknown = true;
+	return on_telegram(&j, j.s->telegram, n);
 }
 
 /* --- dispatch on the first byte ---------------------------------------------- */

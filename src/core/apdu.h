@@ -25,7 +25,8 @@ struct hp_apdu_state {
 	uint16_t gbt_next; /* block number expected next */
 	size_t gbt_len;
 	uint8_t gbt[HP_APDU_MAX];
-	uint8_t plain[HP_APDU_MAX]; /* decrypted payload */
+	uint8_t plain[HP_APDU_MAX];        /* decrypted payload */
+	uint8_t telegram[HP_TELEGRAM_MAX]; /* a ciphered P1 body rejoined with its header */
 };
 
 /* Returns 0, or -1 when the crypto library cannot be set up. */
@@ -37,6 +38,16 @@ enum hp_apdu_result hp_apdu_process(struct hp_apdu_state *s, const struct hp_key
 				    enum hp_framing framing, const uint8_t *apdu, size_t len,
 				    struct hp_reading *r, struct hp_error *err,
 				    struct hp_decoder_stats *stats, const struct hp_trace *trace);
+
+/* A DSMR telegram with a ciphered body (hp_dsmr_ciphered_body in dsmr.h): opens
+ * the body (the system title from keys when the frame sends none) and decodes the
+ * telegram inside; the clear identification line stands in for a plaintext that
+ * has none. */
+enum hp_apdu_result hp_apdu_process_ciphered_p1(struct hp_apdu_state *s, const struct hp_keys *keys,
+						const uint8_t *telegram, size_t len,
+						struct hp_reading *r, struct hp_error *err,
+						struct hp_decoder_stats *stats,
+						const struct hp_trace *trace);
 
 /* End of input: an unfinished GBT message gives true and a `truncated` error. */
 bool hp_apdu_finish(struct hp_apdu_state *s, struct hp_error *err);

@@ -41,10 +41,24 @@ static void emit_error(struct hp_decoder *d, const struct hp_error *e, const uin
 	d->cfg.on_event(d->cfg.ctx, &ev);
 }
 
+static void on_ciphered_telegram(struct hp_decoder *d, const struct hp_link_frame *f)
+{
+	if (hp_apdu_process_ciphered_p1(&d->apdu, &d->cfg.keys, f->data, f->len, &d->reading,
+					&d->error, &d->stats, d->cfg.trace) == HP_APDU_READING)
+		emit_reading(d, f);
+	else
+		emit_error(d, &d->error, f->raw, f->raw_len);
+}
+
 static void on_telegram(struct hp_decoder *d, const struct hp_link_frame *f)
 {
-	hp_reading_init(&d->reading, HP_PROTO_DSMR, f->framing);
+	size_t bin_len;
 	memset(&d->error, 0, sizeof(d->error));
+	if (hp_dsmr_ciphered_body(f->data, f->len, &bin_len) != 0) {
+		on_ciphered_telegram(d, f);
+		return;
+	}
+	hp_reading_init(&d->reading, HP_PROTO_DSMR, f->framing);
 	if (hp_dsmr_decode(f->data, f->len, &d->reading, &d->error, d->cfg.trace) == 0)
 		emit_reading(d, f);
 	else

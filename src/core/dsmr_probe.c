@@ -26,6 +26,8 @@
 #define HEADER_PREFIX 5
 /* CRC-16 in hex. */
 #define CRC_DIGITS_MAX 4
+/* A ciphered body holds at least its security control and invocation counter. */
+#define CIPHERED_MIN 5
 
 static void result(struct hp_probe_result *res, enum hp_probe_status status, size_t len)
 {
@@ -123,7 +125,7 @@ static size_t probe_body(const uint8_t *buf, size_t body, size_t avail, uint16_t
 
 /* After the '!': the CRC digits and the line end. Sets res; checks the CRC. */
 static void probe_trailer(const uint8_t *buf, size_t bang, size_t avail, bool at_eof,
-			  uint16_t computed, struct hp_probe_result *res)
+			  const uint16_t *computed, struct hp_probe_result *res)
 {
 	size_t q = bang + 1;
 	unsigned digits = 0, sent = 0;
@@ -163,13 +165,100 @@ static void probe_trailer(const uint8_t *buf, size_t bang, size_t avail, bool at
 		return;
 	}
 	result(res, HP_PROBE_FRAME, len);
-	if (digits == 0)
-		return; /* DSMR 2.2/3 and some 4.2 meters send no CRC: nothing to check */
-	if (computed != sent) {
+	/* DSMR 2.2/3 and some 4.2 meters send no CRC; a ciphered body is checked by its
+	 * tag instead (computed NULL). */
+	if (digits == 0 || computed == NULL)
+		return;
+	if (*computed != sent) {
 		res->status = HP_PROBE_BAD;
 		hp_error_set(&res->error, HP_ERR_CRC, "DSMR CRC mismatch: sent %.*s, computed %04X",
-			     (int)digits, (const char *)buf + bang + 1, computed);
+			     (int)digits, (const char *)buf + bang + 1, *computed);
 	}
+}
+
+/* Title length, A-XDR length and its bytes of a ciphered body: TL (0 or 8), title,
+ * then 00..7F, 81 nn or 82 nn nn. Returns the body's length, 0 when bytes are
+ * missing (*more set) or when these are no ciphered body. */
+static size_t ciphered_body_len(const uint8_t *p, size_t avail, bool *more)
+{
+	*more = false;
+	size_t at = 1 + (size_t)p[0];
+	if (avail < at + 1) {
+		*more = true;
+		return 0;
+	}
+	size_t len = p[at], len_bytes = 1;
+	if (len >= 0x80) {
+		len_bytes = 1 + (len & 0x7F);
+		if (len_bytes > 3)
+			return 0;
+		if (avail < at + len_bytes) {
+			*more = true;
+			return 0;
+		}
+		len = 0;
+		for (size_t i = 1; i < len_bytes; i++)
+			len = len << 8 | p[at + i];
+	}
+	/* SC and IC at least, and a plausible security control. */
+	if (len < CIPHERED_MIN || (avail > at + len_bytes && (p[at + len_bytes] & 0x0F) > 1))
+		return 0;
+	return at + len_bytes + len;
+}
+
+size_t hp_dsmr_ciphered_body(const uint8_t *buf, size_t len, size_t *bin_len)
+{
+	const uint8_t *lf = len > 0 && buf[0] == '/' ? memchr(buf, '\n', len) : NULL;
+	if (lf == NULL)
+		return 0;
+	size_t body = (size_t)(lf - buf) + 1;
+	while (body < len && (buf[body] == '\r' || buf[body] == '\n'))
+		body++;
+	if (body >= len || (buf[body] != 0 && buf[body] != HP_SYSTEM_TITLE_LEN))
+		return 0;
+	bool more;
+	size_t n = ciphered_body_len(buf + body, len - body, &more);
+	if (n == 0 || body + n > len)
+		return 0;
+	*bin_len = n;
+	return body;
+}
+
+/* A ciphered body (Elgama, Kaifa PL): binary between the identification and the
+ * '!' line. The tag checks it; the CRC's coverage is not known, so it is not
+ * checked. */
+static void probe_ciphered(const uint8_t *buf, size_t body, size_t avail, bool at_eof,
+			   struct hp_probe_result *res)
+{
+	while (body < avail && (buf[body] == '\r' || buf[body] == '\n'))
+		body++;
+	bool more;
+	size_t n = ciphered_body_len(buf + body, avail - body, &more);
+	if (n == 0 || body + n > HP_TELEGRAM_MAX) {
+		result(res, more ? HP_PROBE_MORE : HP_PROBE_NO, 0);
+		return;
+	}
+	size_t q = body + n;
+	while (q < avail && (buf[q] == '\r' || buf[q] == '\n'))
+		q++;
+	if (q >= avail) {
+		incomplete(res, avail);
+		return;
+	}
+	if (buf[q] != '!') {
+		result(res, HP_PROBE_NO, 0);
+		return;
+	}
+	probe_trailer(buf, q, avail, at_eof, NULL, res);
+}
+
+/* The first body byte after the blank line says whether the body is ciphered:
+ * text never starts with 00 or 08. */
+static bool ciphered_start(const uint8_t *buf, size_t body, size_t avail)
+{
+	while (body < avail && (buf[body] == '\r' || buf[body] == '\n'))
+		body++;
+	return body < avail && (buf[body] == 0 || buf[body] == HP_SYSTEM_TITLE_LEN);
 }
 
 void hp_dsmr_probe(const uint8_t *buf, size_t avail, bool at_eof, struct hp_probe_result *res)
@@ -187,10 +276,14 @@ void hp_dsmr_probe(const uint8_t *buf, size_t avail, bool at_eof, struct hp_prob
 	size_t body = probe_header(buf, avail, res);
 	if (body == 0)
 		return;
+	if (ciphered_start(buf, body, avail)) {
+		probe_ciphered(buf, body, avail, at_eof, res);
+		return;
+	}
 	/* The identification may hold control bytes: CRC it without the text check. */
 	uint16_t crc = hp_dsmr_crc(0, buf, body);
 	size_t bang = probe_body(buf, body, avail, &crc, res);
 	if (bang == 0)
 		return;
-	probe_trailer(buf, bang, avail, at_eof, crc, res);
+	probe_trailer(buf, bang, avail, at_eof, &crc, res);
 }

@@ -158,8 +158,10 @@ static bool unhex_printable(const char *s, size_t len, char *out, size_t out_siz
 		return false;
 	for (size_t i = 0; i < len; i += 2) {
 		int hi = hp_hex_digit(s[i]), lo = hp_hex_digit(s[i + 1]);
+		if ((hi | lo) < 0)
+			return false;
 		int c = hi << 4 | lo;
-		if ((hi | lo) < 0 || c < 0x20 || c > 0x7E)
+		if (c < 0x20 || c > 0x7E)
 			return false;
 		out[i / 2] = (char)c;
 	}

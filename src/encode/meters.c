@@ -475,6 +475,28 @@ const char *hp_enc_qty_text(const struct hp_enc_values *v, enum hp_enc_qty q)
 	}
 }
 
+/* ---- scalers ---- */
+
+/* The scaler group of each quantity, plus one (0: a quantity whose scaler is fixed). */
+#define SG(g) (HP_ENC_SCALER_##g + 1)
+static const uint8_t scaler_groups[HP_Q_COUNT] = {
+    [HP_Q_P_IMP] = SG(P),      [HP_Q_P_EXP] = SG(P),    [HP_Q_P_IMP_L1] = SG(P),
+    [HP_Q_P_IMP_L2] = SG(P),   [HP_Q_P_IMP_L3] = SG(P), [HP_Q_P_EXP_L1] = SG(P),
+    [HP_Q_P_EXP_L2] = SG(P),   [HP_Q_P_EXP_L3] = SG(P), [HP_Q_DEMAND_AVG] = SG(P),
+    [HP_Q_DEMAND_MAX] = SG(P), [HP_Q_Q_IMP] = SG(Q),    [HP_Q_Q_EXP] = SG(Q),
+    [HP_Q_Q_IMP_L1] = SG(Q),   [HP_Q_Q_IMP_L2] = SG(Q), [HP_Q_Q_IMP_L3] = SG(Q),
+    [HP_Q_Q_EXP_L1] = SG(Q),   [HP_Q_Q_EXP_L2] = SG(Q), [HP_Q_Q_EXP_L3] = SG(Q),
+    [HP_Q_I1] = SG(I),         [HP_Q_I2] = SG(I),       [HP_Q_I3] = SG(I),
+    [HP_Q_U1] = SG(U),         [HP_Q_U2] = SG(U),       [HP_Q_U3] = SG(U),
+    [HP_Q_PF] = SG(PF),        [HP_Q_PF1] = SG(PF),     [HP_Q_PF2] = SG(PF),
+    [HP_Q_PF3] = SG(PF),       [HP_Q_FREQ] = SG(F),     [HP_Q_E_IMP] = SG(E),
+    [HP_Q_E_EXP] = SG(E),      [HP_Q_E_IMP_T1] = SG(E), [HP_Q_E_IMP_T2] = SG(E),
+    [HP_Q_E_IMP_T3] = SG(E),   [HP_Q_E_IMP_T4] = SG(E), [HP_Q_E_EXP_T1] = SG(E),
+    [HP_Q_E_EXP_T2] = SG(E),   [HP_Q_E_EXP_T3] = SG(E), [HP_Q_E_EXP_T4] = SG(E),
+    [HP_Q_R_IMP] = SG(R),      [HP_Q_R_EXP] = SG(R),
+};
+#undef SG
+
 /* ---- list bodies ---- */
 
 static bool is_numeric(const struct elem *e)
@@ -488,13 +510,40 @@ static bool is_energy_unit(uint8_t unit)
 	return unit == HP_UNIT_WH || unit == HP_UNIT_VARH || unit == HP_UNIT_VAH;
 }
 
+/* Whether the element is sent with a scaler-unit structure. */
+static bool sends_scaler_unit(const struct dlms_profile *pr, const struct elem *e)
+{
+	if (!is_numeric(e) || e->qty == HP_Q_METER_NUMBER)
+		return false;
+	switch (pr->layout) {
+	case L_AIDON:
+		return true;
+	case L_MIXED:
+		return (e->flags & E_PAIR) == 0;
+	case L_TRIPLET:
+		return (e->flags & E_BARE) == 0;
+	default:
+		return false;
+	}
+}
+
+/* The element's scaler: the profile's, or the link's override where the list sends it. */
+static int8_t elem_scaler(const struct dlms_profile *pr, const struct elem *e,
+			  const struct hp_enc_link *link)
+{
+	uint8_t g = e->qty < HP_Q_COUNT ? scaler_groups[e->qty] : 0;
+	if (link == NULL || !link->scalers_set || g == 0 || !sends_scaler_unit(pr, e))
+		return e->scaler;
+	return link->scalers[g - 1];
+}
+
 /* The raw wire integer: value in the wire unit (Wh for kWh), divided by 10^scaler. */
-static int64_t raw_value(const struct elem *e, const struct hp_enc_values *v)
+static int64_t raw_value(const struct elem *e, int8_t scaler, const struct hp_enc_values *v)
 {
 	double x = hp_enc_qty_value(v, (enum hp_enc_qty)e->qty);
 	if (is_energy_unit(e->unit))
 		x *= 1000.0;
-	x *= pow(10.0, -e->scaler);
+	x *= pow(10.0, -scaler);
 	if (x >= 9.2e18)
 		return INT64_MAX;
 	if (x <= -9.2e18)
@@ -512,7 +561,8 @@ static void write_string(struct hp_buf *b, uint8_t type, const char *s)
 		hp_enc_octet_text(b, s);
 }
 
-static void write_value(struct hp_buf *b, const struct elem *e, const struct hp_enc_values *v)
+static void write_value(struct hp_buf *b, const struct elem *e, int8_t scaler,
+			const struct hp_enc_values *v)
 {
 	switch (e->qty) {
 	case HP_Q_CONST:
@@ -527,7 +577,7 @@ static void write_value(struct hp_buf *b, const struct elem *e, const struct hp_
 		hp_enc_datetime_octets(b, &v->clock);
 		return;
 	default:
-		hp_enc_integer(b, e->type, raw_value(e, v));
+		hp_enc_integer(b, e->type, raw_value(e, scaler, v));
 		return;
 	}
 }
@@ -558,19 +608,21 @@ static size_t elem_count(const struct dlms_profile *pr, const struct elem *e,
 }
 
 /* {OBIS, value[, {scaler, unit}]} as one structure (Aidon, Kaifa MA309). */
-static void write_obis_struct(struct hp_buf *b, const struct elem *e, const struct hp_enc_values *v)
+static void write_obis_struct(struct hp_buf *b, const struct elem *e, int8_t scaler,
+			      const struct hp_enc_values *v)
 {
 	bool su = is_numeric(e) && e->qty != HP_Q_METER_NUMBER;
 	hp_enc_structure(b, su ? 3 : 2);
 	hp_enc_obis(b, e->obis);
-	write_value(b, e, v);
+	write_value(b, e, scaler, v);
 	if (su)
-		hp_enc_scaler_unit(b, e->scaler, e->unit);
+		hp_enc_scaler_unit(b, scaler, e->unit);
 }
 
 static void write_elem(struct hp_buf *b, const struct dlms_profile *pr, const struct elem *e,
-		       const struct hp_enc_values *v)
+		       const struct hp_enc_values *v, const struct hp_enc_link *link)
 {
+	int8_t scaler = elem_scaler(pr, e, link);
 	if (skipped(e, v)) {
 		if (pr->pad_1p) {
 			hp_enc_null(b);
@@ -583,29 +635,29 @@ static void write_elem(struct hp_buf *b, const struct dlms_profile *pr, const st
 	case L_FLAT:
 		if (!bare)
 			hp_enc_obis(b, e->obis);
-		write_value(b, e, v);
+		write_value(b, e, scaler, v);
 		return;
 	case L_TRIPLET:
 		if (!bare)
 			hp_enc_obis(b, e->obis);
-		write_value(b, e, v);
+		write_value(b, e, scaler, v);
 		if (!bare && is_numeric(e))
-			hp_enc_scaler_unit(b, e->scaler, e->unit);
+			hp_enc_scaler_unit(b, scaler, e->unit);
 		return;
 	case L_AIDON:
-		write_obis_struct(b, e, v);
+		write_obis_struct(b, e, scaler, v);
 		return;
 	case L_MIXED:
 		if ((e->flags & E_PAIR) != 0) {
 			hp_enc_obis(b, e->obis);
-			write_value(b, e, v);
+			write_value(b, e, scaler, v);
 		} else {
-			write_obis_struct(b, e, v);
+			write_obis_struct(b, e, scaler, v);
 		}
 		return;
 	case L_POSITIONAL:
 	case L_DESCRIPTORS:
-		write_value(b, e, v);
+		write_value(b, e, scaler, v);
 		return;
 	}
 }
@@ -645,7 +697,8 @@ static void write_descriptors(struct hp_buf *b, const struct dlms_profile *pr,
 	}
 }
 
-static int dlms_body(struct hp_buf *b, const struct dlms_profile *pr, const struct hp_enc_values *v)
+static int dlms_body(struct hp_buf *b, const struct dlms_profile *pr, const struct hp_enc_values *v,
+		     const struct hp_enc_link *link)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < pr->n; i++)
@@ -659,7 +712,7 @@ static int dlms_body(struct hp_buf *b, const struct dlms_profile *pr, const stru
 		hp_enc_structure(b, count);
 	}
 	for (size_t i = 0; i < pr->n; i++)
-		write_elem(b, pr, &pr->elems[i], v);
+		write_elem(b, pr, &pr->elems[i], v, link);
 	return hp_buf_ok(b) ? 0 : -1;
 }
 
@@ -750,7 +803,7 @@ int hp_enc_meter_body(struct hp_buf *b, enum hp_enc_profile p, const struct hp_e
 		hp_buf_fail(b);
 		return -1;
 	}
-	return dlms_body(b, pr, v);
+	return dlms_body(b, pr, v, link);
 }
 
 int hp_enc_meter_apdu(struct hp_buf *b, enum hp_enc_profile p, const struct hp_enc_values *v,

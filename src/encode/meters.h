@@ -107,6 +107,20 @@ enum hp_enc_framing {
 	HP_ENC_FRAMING_P1,  /* DSMR text as is */
 };
 
+/* Quantity groups whose scaler a list with scaler-units may send (protocols-meters.md
+ * layouts 2 and 3: "always use the sent scaler"; Aidon firmwares differ). */
+enum hp_enc_scaler_group {
+	HP_ENC_SCALER_P,  /* active power, totals and per phase (W) */
+	HP_ENC_SCALER_Q,  /* reactive power (var) */
+	HP_ENC_SCALER_I,  /* current (A) */
+	HP_ENC_SCALER_U,  /* voltage (V) */
+	HP_ENC_SCALER_E,  /* active energy, totals and tariffs (Wh) */
+	HP_ENC_SCALER_R,  /* reactive energy (varh) */
+	HP_ENC_SCALER_PF, /* power factor */
+	HP_ENC_SCALER_F,  /* frequency (Hz) */
+	HP_ENC_SCALER_COUNT
+};
+
 /* How the APDU (or telegram) travels. hp_enc_meter_default_link gives each profile
  * the link of the real meters; tests change fields to make variants. */
 struct hp_enc_link {
@@ -125,6 +139,11 @@ struct hp_enc_link {
 	uint32_t invoke_id;
 	bool lf_only; /* DSMR line ends */
 	enum hp_enc_dsmr_crc crc;
+	/* When set, lists that send a scaler-unit with each value (layouts 2, 3 and the mixed
+	 * Kaifa MA309 list) use these scalers instead of the profile's; values are rounded
+	 * to the new resolution. Lists whose scalers are implied ignore them. */
+	bool scalers_set;
+	int8_t scalers[HP_ENC_SCALER_COUNT];
 };
 
 const char *hp_enc_profile_name(enum hp_enc_profile p);

@@ -600,7 +600,7 @@ static void test_trace(struct harness *h)
 	set_keys(h, doc_ek, doc_ak);
 	CHECK_POWER(h, run(h, doc_sc30, sizeof(doc_sc30)), 1234);
 	static const char *const want[] = {
-	    "1 APDU DB general-glo-ciphering: system title KFM1020000001, IC 1, 26 payload",
+	    "1 general-glo-ciphering: system title KFM1020000001, IC 1, 26 payload",
 	    "1 security control 30: authenticated encryption (AES-GCM)",
 	    "1 tag: verified (GCM)",
 	    "1 plaintext (26 bytes): 0F 40 00 00 00 09 0C 07 E9 01 0F 03 0C 00 00 FF ...",
