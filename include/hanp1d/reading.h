@@ -148,9 +148,22 @@ _Static_assert(HP_NUM_COUNT <= 64, "num_present is a 64-bit mask");
 
 void hp_reading_init(struct hp_reading *r, enum hp_protocol protocol, enum hp_framing framing);
 
-void hp_reading_set(struct hp_reading *r, enum hp_num field, double value);
-bool hp_reading_has(const struct hp_reading *r, enum hp_num field);
-void hp_reading_clear(struct hp_reading *r, enum hp_num field);
+/* Inline: every value of every frame goes through these. */
+static inline void hp_reading_set(struct hp_reading *r, enum hp_num field, double value)
+{
+	r->num[field] = value;
+	r->num_present |= UINT64_C(1) << field;
+}
+
+static inline bool hp_reading_has(const struct hp_reading *r, enum hp_num field)
+{
+	return (r->num_present >> field) & 1u;
+}
+
+static inline void hp_reading_clear(struct hp_reading *r, enum hp_num field)
+{
+	r->num_present &= ~(UINT64_C(1) << field);
+}
 
 /* Copies up to len bytes (bounded by HP_TEXT_MAX - 1). An empty value is no value. */
 void hp_reading_set_text(struct hp_reading *r, enum hp_text field, const char *s, size_t len);

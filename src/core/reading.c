@@ -31,22 +31,6 @@ void hp_reading_init(struct hp_reading *r, enum hp_protocol protocol, enum hp_fr
 	r->peak_count = -1;
 }
 
-void hp_reading_set(struct hp_reading *r, enum hp_num field, double value)
-{
-	r->num[field] = value;
-	r->num_present |= UINT64_C(1) << field;
-}
-
-bool hp_reading_has(const struct hp_reading *r, enum hp_num field)
-{
-	return (r->num_present >> field) & 1u;
-}
-
-void hp_reading_clear(struct hp_reading *r, enum hp_num field)
-{
-	r->num_present &= ~(UINT64_C(1) << field);
-}
-
 static void copy_bounded(char *dst, size_t dst_size, const char *s, size_t len)
 {
 	if (len > dst_size - 1)
