@@ -74,8 +74,9 @@ struct walk {
 	const struct hp_axdr_tree *t;
 	struct hp_reading *r;
 	const struct hp_trace *trace;
-	enum hp_vendor vendor;       /* default scalers for lists without scaler-unit */
-	struct hp_cosem_clock clock; /* the list's clock object */
+	enum hp_vendor vendor;              /* default scalers for lists without scaler-unit */
+	const struct hp_dlms_vendor *named; /* the maker the list's name named, if any */
+	struct hp_cosem_clock clock;        /* the list's clock object */
 };
 
 /* One element being put into the reading. */
@@ -249,8 +250,11 @@ static size_t value_text(const struct hp_axdr_node *n, bool integers, char out[H
 /* A list id or logical device name that names the maker gives `manufacturer`. */
 static void name_manufacturer(struct walk *w, const char *name, size_t len, bool logical)
 {
-	const struct hp_dlms_vendor *v =
-	    hp_dlms_vendor_by_name((const uint8_t *)name, len, logical);
+	/* The list id is usually the name the layout choice already looked up. */
+	const struct hp_dlms_vendor *v = w->named;
+	if (logical || v == NULL ||
+	    !hp_dlms_starts_with((const uint8_t *)name, len, v->prefix, v->prefix_len))
+		v = hp_dlms_vendor_by_name((const uint8_t *)name, len, logical);
 	if (v != NULL)
 		hp_reading_set_text(w->r, HP_TEXT_MANUFACTURER, v->manufacturer,
 				    v->manufacturer_len);
@@ -278,7 +282,12 @@ static void put_clock(struct walk *w, const struct element *e)
 static void put_text(struct walk *w, const struct element *e, enum hp_target_kind kind,
 		     uint8_t field)
 {
-	char text[HP_TEXT_MAX];
+	/* The model and the list id are written straight into the reading; an id first
+	 * competes with the others by rank. */
+	char id[HP_TEXT_MAX];
+	char *text = kind == HP_TARGET_MODEL     ? w->r->text[HP_TEXT_METER_MODEL]
+		     : kind == HP_TARGET_LIST_ID ? w->r->text[HP_TEXT_LIST_ID]
+						 : id;
 	size_t len = value_text(node_at(w, e->value), kind == HP_TARGET_ID, text);
 	if (len == 0) {
 		NOTE_SKIP(w, e, "not a string");
@@ -286,11 +295,9 @@ static void put_text(struct walk *w, const struct element *e, enum hp_target_kin
 	}
 	switch (kind) {
 	case HP_TARGET_MODEL:
-		hp_reading_set_text(w->r, HP_TEXT_METER_MODEL, text, len);
 		NOTE_TEXT(w, e, "meter_model", text);
 		break;
 	case HP_TARGET_LIST_ID:
-		hp_reading_set_text(w->r, HP_TEXT_LIST_ID, text, len);
 		name_manufacturer(w, text, len, false);
 		NOTE_TEXT(w, e, "list_id", text);
 		break;
@@ -391,13 +398,10 @@ static const struct hp_axdr_node *list_name(const struct hp_axdr_tree *t)
 	return name != NULL && hp_axdr_is_string(name) ? name : NULL;
 }
 
-static enum hp_vendor list_vendor(const struct hp_axdr_tree *t)
+static const struct hp_dlms_vendor *list_vendor(const struct hp_axdr_tree *t)
 {
 	const struct hp_axdr_node *name = list_name(t);
-	if (name == NULL)
-		return HP_VENDOR_NONE;
-	const struct hp_dlms_vendor *v = hp_dlms_vendor_by_name(name->v.p, name->count, false);
-	return v != NULL ? v->vendor : HP_VENDOR_NONE;
+	return name != NULL ? hp_dlms_vendor_by_name(name->v.p, name->count, false) : NULL;
 }
 
 /* Step 4 of "Choosing a decoder": a 6-byte octet-string followed by a value, as a
@@ -440,7 +444,8 @@ static void run_obis_list(struct walk *w)
 {
 	const struct hp_axdr_tree *t = w->t;
 	uint32_t n = t->node[0].count, i = 1, k = 0;
-	w->vendor = list_vendor(t);
+	w->named = list_vendor(t);
+	w->vendor = w->named != NULL ? w->named->vendor : HP_VENDOR_NONE;
 	hp_tracef(w->trace, 1, "layout: OBIS list of %u elements%s", (unsigned)n,
 		  w->vendor == HP_VENDOR_KAMSTRUP ? " (Kamstrup default scalers)"
 		  : w->vendor == HP_VENDOR_KAIFA  ? " (Kaifa default scalers)"
