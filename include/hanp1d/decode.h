@@ -91,7 +91,6 @@ struct hp_decoder_stats {
 	uint64_t errors[HP_ERR_NOISE + 1]; /* per error code */
 	uint64_t ignored_apdus;            /* APDUs that are not data-notifications (C4, 61, ...) */
 	uint64_t unauthenticated;          /* encrypted readings whose tag could not be checked */
-	uint64_t line_errors;              /* parity/framing flags seen (PARMRK-marked input) */
 	uint32_t last_invocation_counter;
 	uint8_t last_system_title[HP_SYSTEM_TITLE_LEN];
 	bool has_system_title;

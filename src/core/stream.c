@@ -114,8 +114,7 @@ static void emit_error(struct hp_stream *s, enum hp_framing framing, const struc
 	    .error = *e,
 	};
 	s->found = true;
-	hp_tracef(s->trace, 0, "error %s: %s", hp_error_name(e->code), e->detail);
-	deliver(s, &f);
+	deliver(s, &f); /* the decoder traces the error it emits */
 }
 
 __attribute__((format(printf, 5, 6))) static void emit_truncated(struct hp_stream *s,

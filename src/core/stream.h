@@ -34,7 +34,7 @@ typedef void (*hp_link_fn)(void *ctx, const struct hp_link_frame *f);
 
 #include "stream_state.h" /* struct hp_stream (private to stream.c) */
 
-/* stats is updated in place: bytes, garbage_bytes, frames, line_errors. */
+/* stats is updated in place: bytes, garbage_bytes, frames. */
 void hp_stream_init(struct hp_stream *s, hp_link_fn fn, void *ctx, struct hp_decoder_stats *stats,
 		    const struct hp_trace *trace);
 void hp_stream_feed(struct hp_stream *s, const uint8_t *p, size_t n, uint64_t now_ms);
