@@ -11,5 +11,6 @@ enum {
 
 int hp_cmd_decode(int argc, char **argv);
 int hp_cmd_sim(int argc, char **argv);
+int hp_cmd_run(int argc, char **argv);
 
 #endif

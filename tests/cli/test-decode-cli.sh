@@ -96,7 +96,6 @@ expect_status 2 "$dec" decode --key 0011 "$tmp/frame.hex"
 expect_status 2 "$dec" decode --key 000102030405060708090A0B0C0D0E0G "$tmp/frame.hex"
 expect_status 2 "$dec" decode "$tmp/does-not-exist"
 expect_status 2 "$dec" decode "$tmp/frame.hex" "$tmp/frame.bin"
-expect_status 2 "$dec"
 expect_status 2 "$dec" frobnicate
 
 echo "decode cli: $pass passed, $fail failed"

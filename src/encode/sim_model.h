@@ -1,6 +1,6 @@
 /* A simulated household meter: values that evolve plausibly from frame to frame. */
-#ifndef HP_CLI_SIM_MODEL_H
-#define HP_CLI_SIM_MODEL_H
+#ifndef HP_ENCODE_SIM_MODEL_H
+#define HP_ENCODE_SIM_MODEL_H
 
 #include <stdint.h>
 #include <time.h>

@@ -1,6 +1,6 @@
 /* Capture files as `hanp1d decode` reads them: hex text or raw bytes. */
-#ifndef HP_CLI_HEX_TEXT_H
-#define HP_CLI_HEX_TEXT_H
+#ifndef HP_CORE_HEX_TEXT_H
+#define HP_CORE_HEX_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,102 @@
+/* The daemon's configuration: /etc/hanp1d/hanp1d.conf, INI (libinih). Every key is
+ * documented once, next to its default, in etc/hanp1d.conf and hanp1d.conf(5). */
+#ifndef HP_DAEMON_CONFIG_H
+#define HP_DAEMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hanp1d/decode.h"
+
+/* A Pi reads one meter, sometimes a main meter and a sub-meter or a neighbour's;
+ * eight is far beyond any installation seen. */
+#define HP_METERS_MAX 8
+/* Meter names appear in URLs and MQTT topics: short, [A-Za-z0-9_-]. */
+#define HP_NAME_MAX 32
+#define HP_PATH_MAX 256
+#define HP_HOST_MAX 128
+/* IANA zone names ("America/Argentina/ComodRivadavia" is the longest at 32). */
+#define HP_TZ_MAX   64
+#define HP_HASH_MAX 128
+
+#define HP_EXIT_CONFIG 78 /* EX_CONFIG: what --check-config and a bad start return */
+
+enum hp_source_kind {
+	HP_SOURCE_SERIAL, /* serial:/dev/ttyUSB0 (or a bare device path) */
+	HP_SOURCE_TCP,    /* tcp://host:port (ser2net, WiFi P1 dongles) */
+	HP_SOURCE_REPLAY, /* replay:/path/to/capture[?speed=N] */
+	HP_SOURCE_SIM,    /* sim:PROFILE[?speed=N] (the built-in simulator, for demos) */
+};
+
+enum hp_parity { HP_PARITY_AUTO, HP_PARITY_8N1, HP_PARITY_8E1, HP_PARITY_7E1 };
+
+/* Modem lines raised while reading (P1 data request). */
+enum hp_request_lines { HP_LINES_NONE, HP_LINES_DTR, HP_LINES_RTS, HP_LINES_BOTH };
+
+struct hp_meter_config {
+	char name[HP_NAME_MAX];
+	int line; /* the [meter NAME] line, for messages */
+	enum hp_source_kind kind;
+	char path[HP_PATH_MAX]; /* serial device, replay capture, or sim profile name */
+	char host[HP_HOST_MAX]; /* tcp */
+	uint16_t port;          /* tcp */
+	double speed;           /* replay and sim: 1 = real time, 10 = ten times faster */
+	unsigned baud;          /* 0 = auto */
+	enum hp_parity parity;
+	enum hp_request_lines request_lines;
+	struct hp_keys keys; /* key, auth_key, system_title */
+	double multiplier_power, multiplier_voltage, multiplier_current, multiplier_energy;
+	double main_fuse_a;    /* 0 = not set */
+	double voltage;        /* nominal: 230 or 400 */
+	unsigned phases;       /* 1 or 3 */
+	double production_kwp; /* 0 = no production */
+	bool derive_u2;        /* show a derived U2 on IT grids (display only) */
+};
+
+enum hp_auth_scope { HP_AUTH_NONE, HP_AUTH_WRITE, HP_AUTH_ALL };
+
+struct hp_http_config {
+	bool enabled;
+	char host[HP_HOST_MAX]; /* listen address */
+	uint16_t port;
+	char prefix[HP_PATH_MAX]; /* path prefix behind a reverse proxy, "" or "/hanp1d" */
+	char www_dir[HP_PATH_MAX];
+	char vendor_dir[HP_PATH_MAX]; /* Chart.js and friends, served under /vendor/ */
+	enum hp_auth_scope auth;
+	char user[HP_NAME_MAX];
+	char password_hash[HP_HASH_MAX]; /* from `hanp1d passwd` */
+};
+
+struct hp_store_config {
+	char path[HP_PATH_MAX];
+	unsigned store_interval_s;  /* one raw row per meter per interval */
+	unsigned raw_days;          /* raw rows kept this long; buckets forever */
+	unsigned commit_interval_s; /* one transaction per interval */
+};
+
+struct hp_config {
+	char file[HP_PATH_MAX]; /* where it was read from */
+	unsigned meter_count;
+	struct hp_meter_config meters[HP_METERS_MAX];
+	struct hp_http_config http;
+	struct hp_store_config store;
+	char timezone[HP_TZ_MAX]; /* "" = the system's; buckets follow it */
+	unsigned stale_after_s;   /* a reading older than this is stale */
+	int log_level;            /* syslog priority: 3 err .. 7 debug */
+};
+
+/* Called once per problem found, with the line it is on (0 = the file as a whole). */
+typedef void (*hp_config_error_fn)(void *ctx, const char *file, int line, const char *msg);
+
+/* The built-in defaults (no meter). */
+void hp_config_defaults(struct hp_config *cfg);
+
+/* Reads and checks a file over the defaults. Every problem is reported through fn,
+ * and reading goes on so that all of them are found at once. Returns the number
+ * of problems (0 = good); a missing or unreadable file is one problem on line 0. */
+int hp_config_load(const char *path, struct hp_config *cfg, hp_config_error_fn fn, void *ctx);
+
+/* Finds a meter by name; NULL when there is none. */
+const struct hp_meter_config *hp_config_meter(const struct hp_config *cfg, const char *name);
+
+#endif

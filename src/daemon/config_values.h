@@ -1,0 +1,30 @@
+/* Parsers of the configuration values that are more than a number, a boolean or a
+ * word from a list (config_keys.c's CUSTOM rows). Each follows hp_cfg_parse_fn. */
+#ifndef HP_DAEMON_CONFIG_VALUES_H
+#define HP_DAEMON_CONFIG_VALUES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* [meter NAME] */
+int hp_cfg_parse_source(void *meter, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_baud(void *meter, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_key(void *meter, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_auth_key(void *meter, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_system_title(void *meter, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_voltage(void *meter, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_phases(void *meter, const char *value, char *why, size_t why_size);
+
+/* [http] */
+int hp_cfg_parse_listen(void *http, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_prefix(void *http, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_user(void *http, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_password_hash(void *http, const char *value, char *why, size_t why_size);
+
+/* [daemon] */
+int hp_cfg_parse_timezone(void *cfg, const char *value, char *why, size_t why_size);
+
+/* A meter name: 1 to HP_NAME_MAX - 1 of [A-Za-z0-9_-]. */
+bool hp_cfg_valid_name(const char *name);
+
+#endif

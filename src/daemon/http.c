@@ -1,0 +1,508 @@
+/* The HTTP server: libmicrohttpd with one internal polling thread (epoll where
+ * there is epoll). Every request is answered from the first call of the access
+ * handler: auth, then the path prefix, then the route (the API, /metrics, /vendor/
+ * or a static file). Request sizes, connection count and idle time are bounded, so
+ * a flood of connections or a huge header costs a bounded amount of memory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "api.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "passwd.h"
+#include "reading_json.h"
+
+/* Open connections at once: a dashboard uses a handful; beyond this MHD closes new
+ * ones at once. With the per-connection memory below this bounds all of it to 8 MiB. */
+#define CONNECTIONS_MAX 512
+/* Memory per connection for the request line, headers and answer headers: a
+ * browser's request is 1-2 KiB; a larger header gets 431 and the connection ends. */
+#define CONNECTION_MEMORY 16384
+/* Idle seconds before a connection is closed (slow or stuck clients). */
+#define CONNECTION_TIMEOUT_S 15
+#define REALM                "hanp1d"
+#define API_ROOT             "/api/v1"
+#define VENDOR_ROOT          "/vendor/"
+#define INDEX_FILE           "index.html"
+/* Room for a file path: a configured directory plus what the URL names. */
+#define FILE_PATH_MAX (2 * HP_PATH_MAX)
+
+struct hp_http {
+	struct MHD_Daemon *mhd;
+	const struct hp_config *cfg;
+	struct hp_state *state;
+	struct hp_api *api;
+	char prefix[HP_PATH_MAX + 1]; /* "" or "/hanp1d": a leading, no trailing slash */
+	size_t prefix_len;
+	/* The last Authorization value that verified, as a SHA-256 digest: the
+	 * password hash is slow on purpose (passwd.h), and a dashboard sends the same
+	 * value with every request. */
+	pthread_mutex_t auth_lock;
+	bool auth_cached;
+	unsigned char auth_digest[EVP_MAX_MD_SIZE];
+};
+
+/* ---- answers ---- */
+
+static const char JSON_TYPE[] = "application/json; charset=utf-8";
+
+static void add_common_headers(struct MHD_Response *r, const char *type, const char *cache)
+{
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	/* Browsers must not guess a type: an error echoing a path stays JSON. */
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+}
+
+/* Queues text the response takes ownership of (malloc'd). */
+static enum MHD_Result queue_text(struct MHD_Connection *c, unsigned status, char *text, size_t len,
+				  const char *type)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	add_common_headers(r, type, "no-store");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static struct MHD_Response *json_response(json_t *body)
+{
+	char *text = json_dumps(body, HP_JSON_FLAGS);
+	json_decref(body);
+	if (text == NULL)
+		return NULL;
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(text);
+		return NULL;
+	}
+	add_common_headers(r, JSON_TYPE, "no-store");
+	return r;
+}
+
+static enum MHD_Result queue_json(struct MHD_Connection *c, unsigned status, json_t *body,
+				  const char *allow)
+{
+	struct MHD_Response *r = json_response(body);
+	if (r == NULL)
+		return MHD_NO;
+	if (allow != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result queue_error(struct MHD_Connection *c, unsigned status, const char *error)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "error", json_string(error));
+	return queue_json(c, status, o, NULL);
+}
+
+static enum MHD_Result queue_not_found(struct MHD_Connection *c)
+{
+	return queue_error(c, MHD_HTTP_NOT_FOUND, "not found");
+}
+
+static enum MHD_Result queue_bad_method(struct MHD_Connection *c)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "error", json_string("method not allowed"));
+	return queue_json(c, MHD_HTTP_METHOD_NOT_ALLOWED, o, "GET, HEAD");
+}
+
+static bool is_read(const char *method)
+{
+	return strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+	       strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+}
+
+/* ---- auth ---- */
+
+static bool auth_needed(const struct hp_http *h, const char *method)
+{
+	switch (h->cfg->http.auth) {
+	case HP_AUTH_ALL:
+		return true;
+	case HP_AUTH_WRITE:
+		return !is_read(method);
+	case HP_AUTH_NONE:
+		break;
+	}
+	return false;
+}
+
+static void digest(const char *user, const char *pass, unsigned char out[EVP_MAX_MD_SIZE])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int len = 0;
+	memset(out, 0, EVP_MAX_MD_SIZE);
+	if (ctx == NULL)
+		return;
+	/* The NUL keeps "ab"+"c" apart from "a"+"bc". */
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, user, strlen(user) + 1) != 1 ||
+	    EVP_DigestUpdate(ctx, pass, strlen(pass)) != 1 ||
+	    EVP_DigestFinal_ex(ctx, out, &len) != 1)
+		memset(out, 0, EVP_MAX_MD_SIZE);
+	EVP_MD_CTX_free(ctx);
+}
+
+/* The configured user must match unless none is configured; the password always
+ * goes through the hash (or the cache of the last one that did). */
+static bool credentials_ok(struct hp_http *h, const char *user, const char *pass)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	digest(user, pass, d);
+	pthread_mutex_lock(&h->auth_lock);
+	bool ok = h->auth_cached && CRYPTO_memcmp(d, h->auth_digest, sizeof(d)) == 0;
+	pthread_mutex_unlock(&h->auth_lock);
+	if (ok)
+		return true;
+	const char *want = h->cfg->http.user;
+	bool user_ok = want[0] == '\0' || strcmp(user, want) == 0;
+	ok = hp_passwd_verify(pass, h->cfg->http.password_hash) && user_ok;
+	if (ok) {
+		pthread_mutex_lock(&h->auth_lock);
+		memcpy(h->auth_digest, d, sizeof(d));
+		h->auth_cached = true;
+		pthread_mutex_unlock(&h->auth_lock);
+	}
+	return ok;
+}
+
+static bool authorized(struct hp_http *h, struct MHD_Connection *c)
+{
+	char *pass = NULL;
+	char *user = MHD_basic_auth_get_username_password(c, &pass);
+	bool ok = user != NULL && pass != NULL && credentials_ok(h, user, pass);
+	if (pass != NULL) {
+		explicit_bzero(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	if (user != NULL)
+		MHD_free(user);
+	return ok;
+}
+
+static enum MHD_Result queue_unauthorized(struct MHD_Connection *c)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "error", json_string("authentication required"));
+	struct MHD_Response *r = json_response(o);
+	if (r == NULL)
+		return MHD_NO;
+	enum MHD_Result ret = MHD_queue_basic_auth_fail_response(c, REALM, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* ---- static files ---- */
+
+struct mime {
+	const char *ext, *type;
+};
+
+static const struct mime MIME_TYPES[] = {
+    {"html", "text/html; charset=utf-8"},
+    {"htm", "text/html; charset=utf-8"},
+    {"css", "text/css; charset=utf-8"},
+    {"js", "text/javascript; charset=utf-8"},
+    {"mjs", "text/javascript; charset=utf-8"},
+    {"json", "application/json; charset=utf-8"},
+    {"map", "application/json; charset=utf-8"},
+    {"webmanifest", "application/manifest+json"},
+    {"txt", "text/plain; charset=utf-8"},
+    {"svg", "image/svg+xml"},
+    {"png", "image/png"},
+    {"jpg", "image/jpeg"},
+    {"jpeg", "image/jpeg"},
+    {"gif", "image/gif"},
+    {"webp", "image/webp"},
+    {"ico", "image/x-icon"},
+    {"woff", "font/woff"},
+    {"woff2", "font/woff2"},
+};
+
+static const char *mime_type(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *dot = strrchr(slash != NULL ? slash : path, '.');
+	if (dot != NULL)
+		for (size_t i = 0; i < sizeof(MIME_TYPES) / sizeof(MIME_TYPES[0]); i++)
+			if (strcasecmp(dot + 1, MIME_TYPES[i].ext) == 0)
+				return MIME_TYPES[i].type;
+	return "application/octet-stream";
+}
+
+/* A path below a served directory: segments that are not empty and do not start
+ * with '.', so "..", "." and hidden files (.git, .htpasswd) are never reached. */
+static bool safe_relative_path(const char *rel)
+{
+	const char *p = rel;
+	for (;;) {
+		size_t len = strcspn(p, "/");
+		if (len == 0 || p[0] == '.')
+			return false;
+		p += len;
+		if (*p == '\0')
+			return true;
+		p++;
+	}
+}
+
+/* Opens a regular file (a FIFO would block the server, so O_NONBLOCK; a directory
+ * is never listed). Returns the fd or -1. */
+static int open_regular(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static enum MHD_Result serve_file(struct MHD_Connection *c, const char *dir, const char *rel,
+				  const char *cache)
+{
+	char path[FILE_PATH_MAX];
+	size_t rel_len = strlen(rel);
+	bool index = rel_len == 0 || rel[rel_len - 1] == '/';
+	int n = snprintf(path, sizeof(path), "%s/%s%s", dir, rel, index ? INDEX_FILE : "");
+	if (dir[0] == '\0' || n < 0 || (size_t)n >= sizeof(path) ||
+	    !safe_relative_path(path + strlen(dir) + 1))
+		return queue_not_found(c);
+	struct stat st;
+	int fd = open_regular(path, &st);
+	if (fd < 0)
+		return queue_not_found(c);
+	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (r == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	add_common_headers(r, mime_type(path), cache);
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* ---- routes ---- */
+
+static const char *query_arg(void *ctx, const char *key)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static enum MHD_Result serve_api(struct hp_http *h, struct MHD_Connection *c, const char *path,
+				 const char *method)
+{
+	struct hp_api_reply reply;
+	hp_api_handle(h->api, method, path, query_arg, c, hp_now_ms(), &reply);
+	return queue_json(c, reply.status, reply.body, reply.allow);
+}
+
+static enum MHD_Result serve_metrics(struct hp_http *h, struct MHD_Connection *c)
+{
+	size_t len = 0;
+	char *text = hp_metrics_render(h->state, h->cfg, hp_now_ms(), &len);
+	if (text == NULL)
+		return queue_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	return queue_text(c, MHD_HTTP_OK, text, len, HP_METRICS_CONTENT_TYPE);
+}
+
+/* "/hanp1d" -> the same with a slash: relative links in the page then resolve
+ * below the prefix. */
+static enum MHD_Result redirect_to_slash(struct hp_http *h, struct MHD_Connection *c)
+{
+	char location[HP_PATH_MAX + 2];
+	snprintf(location, sizeof(location), "%s/", h->prefix);
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_PERMANENT_REDIRECT, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static bool starts_with_segment(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* path is what follows the prefix and starts with '/'. */
+static enum MHD_Result route(struct hp_http *h, struct MHD_Connection *c, const char *path,
+			     const char *method)
+{
+	if (starts_with_segment(path, API_ROOT))
+		return serve_api(h, c, path + strlen(API_ROOT), method);
+	if (!is_read(method))
+		return queue_bad_method(c);
+	if (strcmp(path, "/metrics") == 0)
+		return serve_metrics(h, c);
+	if (strncmp(path, VENDOR_ROOT, strlen(VENDOR_ROOT)) == 0)
+		return serve_file(c, h->cfg->http.vendor_dir, path + strlen(VENDOR_ROOT),
+				  "public, max-age=86400");
+	return serve_file(c, h->cfg->http.www_dir, path + 1, "no-cache");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct hp_http *h = cls;
+	(void)version;
+	(void)upload_data;
+	(void)upload_data_size;
+	(void)con_cls;
+	/* Answered at once, before any body is read: nothing here takes a body, and a
+	 * request refused early costs no upload. */
+	hp_log(LOG_DEBUG, "http: %s %s", method, url);
+	if (auth_needed(h, method) && !authorized(h, c))
+		return queue_unauthorized(c);
+	if (strncmp(url, h->prefix, h->prefix_len) != 0)
+		return queue_not_found(c);
+	const char *rest = url + h->prefix_len;
+	if (rest[0] == '\0')
+		return redirect_to_slash(h, c);
+	if (rest[0] != '/')
+		return queue_not_found(c);
+	return route(h, c, rest, method);
+}
+
+/* ---- start and stop ---- */
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char line[256];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	/* Connection-level chatter (limits reached, clients gone): debug only. */
+	hp_log(LOG_DEBUG, "http: %s", line);
+}
+
+/* Host and port to a socket address: an IPv4 or IPv6 literal (brackets allowed) or
+ * a name from /etc/hosts. */
+static int resolve(const char *host, uint16_t port, struct sockaddr_storage *addr, char *err,
+		   size_t err_size)
+{
+	char name[HP_HOST_MAX];
+	size_t len = strlen(host);
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']')
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 2), host + 1);
+	else
+		snprintf(name, sizeof(name), "%s", host);
+	char service[8];
+	snprintf(service, sizeof(service), "%u", port);
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(name[0] != '\0' ? name : NULL, service, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, err_size, "cannot resolve listen address %s: %s", host,
+			 gai_strerror(rc));
+		return -1;
+	}
+	memset(addr, 0, sizeof(*addr));
+	memcpy(addr, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
+static void normalize_prefix(struct hp_http *h, const char *prefix)
+{
+	snprintf(h->prefix, sizeof(h->prefix), "%s%s", prefix[0] != '/' && prefix[0] ? "/" : "",
+		 prefix);
+	size_t n = strlen(h->prefix);
+	while (n > 0 && h->prefix[n - 1] == '/')
+		h->prefix[--n] = '\0';
+	h->prefix_len = n;
+}
+
+static struct MHD_Daemon *start_mhd(struct hp_http *h, const struct sockaddr_storage *addr)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	flags |=
+	    MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
+	if (addr->ss_family == AF_INET6)
+		flags |= MHD_USE_DUAL_STACK;
+	/* MHD binds addr; the port argument only repeats it. */
+	return MHD_start_daemon(flags, h->cfg->http.port, NULL, NULL, on_request, h,
+				MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT,
+				(unsigned int)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				(size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER,
+				mhd_log, NULL, MHD_OPTION_END);
+}
+
+struct hp_http *hp_http_start(const struct hp_config *cfg, struct hp_state *state, char *err,
+			      size_t err_size)
+{
+	struct sockaddr_storage addr;
+	if (resolve(cfg->http.host, cfg->http.port, &addr, err, err_size) != 0)
+		return NULL;
+	struct hp_http *h = calloc(1, sizeof(*h));
+	if (h == NULL || (h->api = hp_api_new(cfg, state)) == NULL) {
+		snprintf(err, err_size, "out of memory");
+		free(h);
+		return NULL;
+	}
+	h->cfg = cfg;
+	h->state = state;
+	normalize_prefix(h, cfg->http.prefix);
+	pthread_mutex_init(&h->auth_lock, NULL);
+	errno = 0;
+	h->mhd = start_mhd(h, &addr);
+	if (h->mhd == NULL) {
+		int e = errno;
+		snprintf(err, err_size, "cannot listen on %s port %u: %s", cfg->http.host,
+			 cfg->http.port, e != 0 ? strerror(e) : "libmicrohttpd failed");
+		hp_http_stop(h);
+		return NULL;
+	}
+	return h;
+}
+
+uint16_t hp_http_port(const struct hp_http *h)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	return info != NULL ? info->port : 0;
+}
+
+void hp_http_stop(struct hp_http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->mhd != NULL)
+		MHD_stop_daemon(h->mhd);
+	hp_api_free(h->api);
+	pthread_mutex_destroy(&h->auth_lock);
+	explicit_bzero(h->auth_digest, sizeof(h->auth_digest));
+	free(h);
+}

@@ -1,0 +1,92 @@
+/* Energy accounting of one meter: turns readings into what they add to the
+ * 15-minute, hourly, daily and monthly buckets.
+ *
+ * Booking rules (tariffs.md section 1):
+ * - Energy comes from the registers (energy_import_kwh, energy_export_kwh). The
+ *   delta since the meter's previous register value is spread over [t_prev, t) in
+ *   proportion to the time falling in each bucket.
+ * - Sparse registers (Norwegian hourly list 3, sent at about xx:00:10): a register
+ *   sample whose previous sample is HP_SERIES_SPARSE_MS or more older and which
+ *   comes at most HP_SERIES_SNAP_MS after a local hour boundary is taken as the
+ *   register at that boundary, so each hour gets its own delta. (The first sample
+ *   of a series needs no snapping: its span ends at the next boundary anyway.)
+ * - A register repeated with the same meter_time as the previous sample (an Aidon
+ *   list 3 repeating the last hour) is no sample; the next delta spans both hours.
+ * - A bucket is `estimated` when a span that booked into it is longer than the
+ *   bucket (quarters from hourly registers; an hour bridged by a short gap).
+ * - A span longer than HP_SERIES_GAP_MS is not smeared: for each resolution the
+ *   whole delta is booked into the bucket where the span ends, and that bucket and
+ *   the one where it started get the `gap` flag, unless the span lies inside one
+ *   bucket (then the booking is exact: a 7-hour outage within a day still gives a
+ *   right daily total). Sums over buckets thus stay equal to the register delta,
+ *   and tariff code skips `gap` buckets instead of seeing a false peak. Buckets
+ *   inside the gap get no row at all (unknown, not zero).
+ * - A register going backwards, a new meter_id (when both readings carry one) or
+ *   a clock that went back starts a new series: nothing is booked across it, so
+ *   no bucket ever gets negative energy.
+ * - Power (power_import_w / power_export_w): each reading is one sample of the
+ *   buckets holding its time (count, sum for the mean, max). */
+#ifndef HP_DAEMON_SERIES_H
+#define HP_DAEMON_SERIES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buckets.h"
+#include "hanp1d/reading.h"
+
+/* A span longer than this is a gap (six hours: a long outage is not spread). */
+#define HP_SERIES_GAP_MS (6LL * 3600 * 1000)
+/* Registers this far apart count as sparse (hourly lists), so they snap. */
+#define HP_SERIES_SPARSE_MS (30LL * 60 * 1000)
+/* Hourly lists arrive 5..10 s after the hour; a minute leaves room for a slow
+ * serial line or a system clock a little ahead of the meter's. */
+#define HP_SERIES_SNAP_MS (60LL * 1000)
+
+/* The bucket resolutions accounted (HP_RES_15M .. HP_RES_MONTH). */
+#define HP_SERIES_RES_COUNT 4
+
+/* One energy register's last sample. */
+struct hp_register {
+	bool valid;
+	double kwh;
+	int64_t t_ms;                 /* the time the value is taken for (after snapping) */
+	char meter_time[HP_TIME_MAX]; /* "" when the reading had none */
+};
+
+enum hp_series_reg { HP_REG_IMPORT, HP_REG_EXPORT, HP_REG_COUNT };
+
+struct hp_series {
+	char meter_id[HP_TEXT_MAX]; /* "" = not known yet */
+	struct hp_register reg[HP_REG_COUNT];
+	/* Last bucket per resolution, so mktime runs once per day, not per reading. */
+	struct hp_bucket cache[HP_SERIES_RES_COUNT];
+	uint64_t new_series; /* how often a series was restarted (reset or swap) */
+};
+
+/* What one reading adds to one bucket. */
+struct hp_bucket_add {
+	enum hp_resolution res;
+	struct hp_bucket b;
+	bool has_energy[HP_REG_COUNT];
+	double kwh[HP_REG_COUNT];
+	unsigned samples; /* readings counted: 0 or 1 */
+	bool has_power[HP_REG_COUNT];
+	double power_w[HP_REG_COUNT];
+	bool gap, estimated;
+};
+
+typedef void (*hp_bucket_sink)(void *ctx, const struct hp_bucket_add *a);
+
+/* The most bucket additions one reading can make: samples (4), a span of up to
+ * HP_SERIES_GAP_MS (25 quarters, 7 hours, 2 days, 2 months) per register, plus
+ * gap flags. Callers keep this much room before hp_series_add. */
+#define HP_SERIES_ADDS_MAX 80
+
+void hp_series_init(struct hp_series *s);
+
+/* Books one reading taken at t_ms through sink. */
+void hp_series_add(struct hp_series *s, int64_t t_ms, const struct hp_reading *r,
+		   hp_bucket_sink sink, void *ctx);
+
+#endif

@@ -1,0 +1,53 @@
+/* Sources: one thread per meter that owns a file descriptor (serial, TCP, replay
+ * file or simulator), pushes raw bytes into the meter's ring and reopens with
+ * backoff when the device goes away. A source never parses, except the serial
+ * autodetection, which listens for frames to choose the line settings. */
+#ifndef HP_DAEMON_SOURCE_H
+#define HP_DAEMON_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ring.h"
+
+enum hp_source_state {
+	HP_SOURCE_STARTING,
+	HP_SOURCE_DETECTING, /* serial autodetection is trying settings */
+	HP_SOURCE_RUNNING,   /* open and reading */
+	HP_SOURCE_RETRYING,  /* closed after an error; reopening after a backoff */
+	HP_SOURCE_FINISHED,  /* a replay that does not loop has ended */
+	HP_SOURCE_STOPPED,
+};
+
+#define HP_SOURCE_DETAIL_MAX 200
+
+struct hp_source_status {
+	enum hp_source_state state;
+	unsigned baud;         /* in use or detected; 0 = unknown */
+	enum hp_parity parity; /* in use or detected */
+	bool detected;         /* baud/parity came from autodetection */
+	uint64_t bytes;        /* read from the device */
+	uint64_t reconnects;
+	uint64_t line_errors; /* serial: bytes with a parity or framing error (PARMRK) */
+	uint64_t breaks;      /* serial: breaks (line held low) */
+	int64_t last_byte_ms; /* wall clock of the last byte, 0 = none yet */
+	char detail[HP_SOURCE_DETAIL_MAX]; /* the last problem in plain words, "" = none */
+};
+
+struct hp_source;
+
+/* Starts the source's thread. The source writes into `ring`. Returns NULL (errno)
+ * only when the thread cannot be made; a device that cannot be opened is retried. */
+struct hp_source *hp_source_start(const struct hp_meter_config *m, struct hp_ring *ring);
+
+/* Stops the thread and closes the device. */
+void hp_source_stop(struct hp_source *s);
+
+/* A consistent copy of the status (taken under the source's lock). */
+void hp_source_get_status(struct hp_source *s, struct hp_source_status *out);
+
+const char *hp_source_state_name(enum hp_source_state st);
+const char *hp_parity_name(enum hp_parity p);
+
+#endif

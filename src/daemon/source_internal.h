@@ -1,0 +1,121 @@
+/* What the source kinds (serial, tcp, replay, sim) share with the thread and status
+ * machinery of source.c. Private to src/daemon/source*.c. */
+#ifndef HP_DAEMON_SOURCE_INTERNAL_H
+#define HP_DAEMON_SOURCE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "autodetect.h"
+#include "config.h"
+#include "log.h"
+#include "ring.h"
+#include "source.h"
+
+/* How one session (open .. close) ended. */
+enum hp_session_end {
+	HP_SESSION_STOP,     /* hp_source_stop was called */
+	HP_SESSION_RETRY,    /* an error or EOF: back off, then open again */
+	HP_SESSION_FINISHED, /* nothing more will come (a replay that does not loop) */
+};
+
+/* One source kind: a session opens the device, pushes bytes until something
+ * ends it, and closes everything it opened. */
+struct hp_source_driver {
+	const char *name;
+	enum hp_session_end (*session)(struct hp_source *s);
+};
+
+extern const struct hp_source_driver hp_source_serial_driver;
+extern const struct hp_source_driver hp_source_tcp_driver;
+extern const struct hp_source_driver hp_source_replay_driver;
+extern const struct hp_source_driver hp_source_sim_driver;
+
+struct hp_source {
+	struct hp_meter_config m; /* a copy: the config may go away */
+	struct hp_ring *ring;
+	const struct hp_source_driver *driver;
+	pthread_t thread;
+	int stop_fd; /* eventfd: wakes every wait of the thread at once */
+	atomic_bool stopping;
+
+	pthread_mutex_t lock; /* guards st */
+	struct hp_source_status st;
+
+	/* Owned by the source thread alone. */
+	struct hp_log_limit limit;
+	bool had_bytes;                    /* this session read something */
+	bool opened_once;                  /* a later open is a reconnect */
+	bool lines_warned;                 /* modem lines unsupported: said once */
+	struct hp_line_setting remembered; /* the last detected setting; baud 0 = none */
+	int64_t window_ms;                 /* autodetection window per candidate */
+};
+
+/* Result of waiting for a descriptor. */
+enum hp_wait {
+	HP_WAIT_READY,
+	HP_WAIT_TIMEOUT,
+	HP_WAIT_STOP,
+};
+
+/* Waits up to timeout_ms (-1 = no limit) for events on fd (fd < 0: only for the
+ * stop request or the timeout); revents gets what poll said about fd. */
+enum hp_wait hp_source_wait(struct hp_source *s, int fd, short events, int timeout_ms,
+			    short *revents);
+
+/* How a read went. */
+enum hp_read {
+	HP_READ_DATA,  /* n bytes */
+	HP_READ_NONE,  /* nothing yet (timeout) */
+	HP_READ_EOF,   /* end of file, hang-up, peer closed */
+	HP_READ_ERROR, /* err = errno */
+	HP_READ_STOP,
+};
+
+/* Waits up to timeout_ms for bytes on fd and reads at most cap of them. */
+enum hp_read hp_source_read(struct hp_source *s, int fd, uint8_t *buf, size_t cap, int timeout_ms,
+			    size_t *n, int *err);
+
+/* Pushes bytes into the ring and counts them in the status. */
+void hp_source_push(struct hp_source *s, const uint8_t *p, size_t n);
+/* Free bytes in the ring now (the consumer may free more meanwhile). */
+size_t hp_source_ring_room(struct hp_source *s);
+/* Counts bytes read that do not go to the ring (autodetection listening). */
+void hp_source_heard(struct hp_source *s, size_t n);
+/* Adds line errors seen by the PARMRK un-marking. */
+void hp_source_line_errors(struct hp_source *s, uint64_t errors, uint64_t breaks);
+
+/* State changes, under the lock. */
+void hp_source_set_state(struct hp_source *s, enum hp_source_state st);
+void hp_source_set_line(struct hp_source *s, unsigned baud, enum hp_parity parity, bool detected);
+/* Says what is wrong (detail and a rate-limited warning). */
+void hp_source_fail(struct hp_source *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Sets the detail without logging (a state that is not an error of the link). */
+void hp_source_set_detail(struct hp_source *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The problem cleared: empties the detail and, once after a failure, logs the
+ * message. */
+void hp_source_cleared(struct hp_source *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The device is open (again): counts a reconnect, clears the detail and logs the
+ * recovery once. */
+void hp_source_opened(struct hp_source *s, const char *what);
+
+/* Monotonic and wall clocks in milliseconds. */
+int64_t hp_source_mono_ms(void);
+int64_t hp_source_wall_ms(void);
+
+/* Options a test sets; hp_source_start uses the defaults. */
+struct hp_source_opts {
+	int64_t detect_window_ms; /* autodetection window per candidate; 0 = HP_DETECT_WINDOW_MS */
+	struct hp_line_setting saved; /* a setting detected in an earlier run; baud 0 = none */
+};
+
+struct hp_source *hp_source_start_opts(const struct hp_meter_config *m, struct hp_ring *ring,
+				       const struct hp_source_opts *opts);
+
+#endif

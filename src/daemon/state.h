@@ -1,0 +1,63 @@
+/* The live state the HTTP API (and later MQTT) serves: per meter the latest
+ * reading, the decoder's counters, the source's status. Copy in, copy out, under
+ * one mutex; never held across I/O. */
+#ifndef HP_DAEMON_STATE_H
+#define HP_DAEMON_STATE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "hanp1d/decode.h"
+#include "source.h"
+
+struct hp_meter_state {
+	char name[HP_NAME_MAX];
+	bool has_reading;
+	struct hp_reading reading; /* multipliers applied */
+	int64_t reading_ms;        /* wall clock when it was decoded */
+	struct hp_decoder_stats stats;
+	bool has_error;
+	struct hp_error last_error;
+	int64_t last_error_ms;
+	struct hp_source_status source;
+	uint64_t ring_dropped; /* bytes the ring had no room for */
+};
+
+struct hp_store_status {
+	int64_t file_bytes;
+	uint64_t rows, commits, failures;
+	char last_error[HP_DETAIL_MAX]; /* "" = none */
+};
+
+struct hp_state {
+	pthread_mutex_t lock;
+	int64_t started_ms;
+	unsigned meter_count;
+	struct hp_meter_state meters[HP_METERS_MAX];
+	struct hp_store_status store;
+};
+
+void hp_state_init(struct hp_state *s, const struct hp_config *cfg, int64_t now_ms);
+void hp_state_destroy(struct hp_state *s);
+
+/* Copies of one meter (by index or name) and of the store status; false when there
+ * is no such meter. */
+bool hp_state_meter(struct hp_state *s, unsigned index, struct hp_meter_state *out);
+bool hp_state_meter_by_name(struct hp_state *s, const char *name, struct hp_meter_state *out);
+void hp_state_store(struct hp_state *s, struct hp_store_status *out);
+
+/* Writers (the parser thread). */
+void hp_state_set_reading(struct hp_state *s, unsigned index, const struct hp_reading *r,
+			  int64_t now_ms);
+void hp_state_set_error(struct hp_state *s, unsigned index, const struct hp_error *e,
+			int64_t now_ms);
+void hp_state_set_counters(struct hp_state *s, unsigned index, const struct hp_decoder_stats *st,
+			   const struct hp_source_status *src, uint64_t ring_dropped);
+void hp_state_set_store(struct hp_state *s, const struct hp_store_status *st);
+
+/* Wall clock in milliseconds. */
+int64_t hp_now_ms(void);
+
+#endif

@@ -1,0 +1,66 @@
+/* History in SQLite (WAL, synchronous=NORMAL): raw readings every store_interval
+ * kept raw_days, and 15-minute, hourly, daily and monthly energy buckets kept
+ * forever. The writer (one thread) batches rows into one transaction per commit
+ * interval; readers use their own read-only connections. */
+#ifndef HP_DAEMON_STORE_H
+#define HP_DAEMON_STORE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "hanp1d/reading.h"
+#include "state.h"
+
+enum hp_resolution { HP_RES_RAW, HP_RES_15M, HP_RES_HOUR, HP_RES_DAY, HP_RES_MONTH };
+
+/* "raw", "15m", "hour", "day", "month" <-> enum; -1 for an unknown name. */
+int hp_resolution_parse(const char *name);
+const char *hp_resolution_name(enum hp_resolution r);
+
+struct hp_store;
+
+/* Opens (creates, migrates) the database. A file that is not a database or fails
+ * its integrity check is renamed aside (path + ".corrupt-<epoch>") with a log line
+ * and a new one is made; a file that cannot be opened at all is an error (NULL, err
+ * set). */
+struct hp_store *hp_store_open(const struct hp_store_config *cfg, char *err, size_t err_size);
+
+/* Adds a reading of a meter taken at t_ms (wall clock, UTC epoch ms): a raw row when
+ * store_interval has passed since the meter's last one, and the energy/power into
+ * the meter's buckets (local time, DST-correct: the process's time zone). A register
+ * going backwards or a new meter_id starts a new series: never negative energy.
+ * Nothing reaches the disk before hp_store_commit. Returns 0 or -1. */
+int hp_store_add(struct hp_store *s, const char *meter, int64_t t_ms, const struct hp_reading *r);
+
+/* Writes what was added since the last commit in one transaction, and prunes raw
+ * rows older than raw_days (raw_days 0 keeps them; now_ms 0 skips the pruning).
+ * Returns 0 or -1 (the rows are kept for the next try). */
+int hp_store_commit(struct hp_store *s, int64_t now_ms);
+
+void hp_store_get_status(struct hp_store *s, struct hp_store_status *out);
+
+/* Commits and closes. */
+void hp_store_close(struct hp_store *s);
+
+/* ---- reading (any thread, its own connection) ---- */
+
+struct hp_store_reader;
+
+struct hp_store_reader *hp_store_reader_open(const char *path, char *err, size_t err_size);
+void hp_store_reader_close(struct hp_store_reader *rd);
+
+/* History of one meter in [from_ms, to_ms) as a JSON array, oldest first:
+ * raw: {"t": ISO-8601 UTC, "t_ms": epoch ms, "meter_time" when sent, <reading-model
+ * numeric keys>...} (absent keys left out);
+ * buckets (every bucket overlapping the range): {"start", "end" (ISO-8601 with the
+ * local offset), "start_ms", "end_ms", "import_kwh", "export_kwh", "max_power_w",
+ * "mean_power_w", "max_export_w", "mean_export_w" (null when unknown), "samples",
+ * "gap", "estimated" (series.h says when)}. At most `limit` rows (1 or more; capped
+ * at 100,000). An unknown meter gives an empty array. NULL with err set on failure
+ * (err names the bad parameter: "from: ...", "limit: ..."). */
+json_t *hp_store_history(struct hp_store_reader *rd, const char *meter, int64_t from_ms,
+			 int64_t to_ms, enum hp_resolution res, unsigned limit, char *err,
+			 size_t err_size);
+
+#endif

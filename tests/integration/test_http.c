@@ -1,0 +1,729 @@
+/* The HTTP server for real: libmicrohttpd on a loopback port the kernel picks,
+ * spoken to over plain sockets by the small client below (raw request lines, so
+ * nothing normalizes a "../" before the server sees it). Status codes, headers,
+ * bodies, the path prefix, Basic auth in its three modes, path traversal, a huge
+ * header, 200 connections at once and the /metrics format.
+ *
+ * Run: test_http (no arguments; makes and removes its own temporary directory). */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "check.h"
+#include "http.h"
+#include "passwd.h"
+#include "reading_json.h"
+#include "store.h"
+
+#define SECRET_HEX "00112233445566778899AABBCCDDEEFF"
+/* Connections held open at once in the concurrency test. */
+#define CONCURRENT 200
+/* Seconds a test client waits for an answer before calling it lost. */
+#define CLIENT_TIMEOUT_S 10
+/* A response is read whole into this (the largest, openapi.json, is ~17 kB). */
+#define RESPONSE_MAX (256 * 1024)
+
+static char tmpdir[] = "/tmp/hp-test-http-XXXXXX";
+static struct hp_config cfg;
+static struct hp_state state;
+static struct hp_http *server;
+static uint16_t port;
+static const char *host = "127.0.0.1";
+
+/* ---- a small HTTP/1.1 client ---- */
+
+struct response {
+	int status; /* 0: the connection closed without an answer */
+	char head[8192];
+	char *body;
+	size_t body_len;
+	char raw[RESPONSE_MAX + 1];
+};
+
+static int connect_to(const char *h, uint16_t p)
+{
+	char service[8];
+	snprintf(service, sizeof(service), "%u", p);
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
+	struct addrinfo *res;
+	if (getaddrinfo(h, service, &hints, &res) != 0)
+		return -1;
+	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		struct timeval tv = {.tv_sec = CLIENT_TIMEOUT_S};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* Sends what it can: a server may close early on a request it refuses. */
+static void send_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = send(fd, buf, n, MSG_NOSIGNAL);
+		if (k <= 0)
+			return;
+		buf += k;
+		n -= (size_t)k;
+	}
+}
+
+static void read_response(int fd, struct response *r)
+{
+	size_t len = 0;
+	ssize_t k;
+	while (len < RESPONSE_MAX && (k = recv(fd, r->raw + len, RESPONSE_MAX - len, 0)) > 0)
+		len += (size_t)k;
+	r->raw[len] = '\0';
+	r->status = 0;
+	r->head[0] = '\0';
+	r->body = r->raw + len;
+	r->body_len = 0;
+	char *end = strstr(r->raw, "\r\n\r\n");
+	if (strncmp(r->raw, "HTTP/1.", 7) != 0 || end == NULL)
+		return;
+	r->status = atoi(r->raw + 9);
+	size_t head_len = (size_t)(end - r->raw) + 2; /* keeps the last header's CRLF */
+	if (head_len >= sizeof(r->head))
+		head_len = sizeof(r->head) - 1;
+	memcpy(r->head, r->raw, head_len);
+	r->head[head_len] = '\0';
+	r->body = end + 4;
+	r->body_len = len - (size_t)(r->body - r->raw);
+}
+
+static void exchange(const char *raw, struct response *r)
+{
+	int fd = connect_to(host, port);
+	CHECK(fd >= 0);
+	if (fd < 0) {
+		r->status = -1;
+		r->raw[0] = r->head[0] = '\0';
+		r->body = r->raw;
+		r->body_len = 0;
+		return;
+	}
+	send_all(fd, raw, strlen(raw));
+	read_response(fd, r);
+	close(fd);
+}
+
+/* One request with Connection: close; extra is more header lines (each ending
+ * "\r\n") or "". */
+static void request(const char *method, const char *target, const char *extra, struct response *r)
+{
+	char raw[4096];
+	snprintf(raw, sizeof(raw),
+		 "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s\r\n", method, target,
+		 extra);
+	exchange(raw, r);
+}
+
+/* The value of a response header (case-insensitive name), or "" */
+static const char *header(const struct response *r, const char *name, char *out, size_t size)
+{
+	out[0] = '\0';
+	size_t n = strlen(name);
+	for (const char *p = strstr(r->head, "\r\n"); p != NULL; p = strstr(p + 2, "\r\n")) {
+		const char *line = p + 2;
+		if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+			const char *v = line + n + 1;
+			while (*v == ' ')
+				v++;
+			size_t len = strcspn(v, "\r\n");
+			snprintf(out, size, "%.*s", (int)len, v);
+			break;
+		}
+	}
+	return out;
+}
+
+static json_t *body_json(const struct response *r)
+{
+	json_error_t e;
+	json_t *o = json_loadb(r->body, r->body_len, 0, &e);
+	CHECK_MSG(o != NULL, "not JSON: %.200s", r->body);
+	return o;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s != NULL ? s : "(none)";
+}
+
+static bool body_has(const struct response *r, const char *text)
+{
+	size_t n = strlen(text);
+	for (size_t i = 0; i + n <= r->body_len; i++)
+		if (memcmp(r->body + i, text, n) == 0)
+			return true;
+	return false;
+}
+
+/* Status and, for an error, a JSON body with "error". */
+static void expect(const char *method, const char *target, const char *extra, int status)
+{
+	struct response *r = malloc(sizeof(*r));
+	request(method, target, extra, r);
+	CHECK_MSG(r->status == status, "%s %s: %d, want %d", method, target, r->status, status);
+	char type[128];
+	if (status >= 400 && r->status == status) {
+		CHECK_STREQ(header(r, "Content-Type", type, sizeof(type)),
+			    "application/json; charset=utf-8");
+		json_t *o = body_json(r);
+		CHECK(json_is_string(json_object_get(o, "error")));
+		json_decref(o);
+	}
+	free(r);
+}
+
+/* ---- the server ---- */
+
+static void start(const char *prefix, enum hp_auth_scope auth)
+{
+	snprintf(cfg.http.prefix, sizeof(cfg.http.prefix), "%s", prefix);
+	cfg.http.auth = auth;
+	char err[256] = "";
+	server = hp_http_start(&cfg, &state, err, sizeof(err));
+	CHECK_MSG(server != NULL, "start: %s", err);
+	if (server == NULL)
+		exit(check_report("http"));
+	port = hp_http_port(server);
+	CHECK(port != 0);
+}
+
+static void stop(void)
+{
+	hp_http_stop(server);
+	server = NULL;
+}
+
+static void write_file(const char *rel, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void make_tree(void)
+{
+	static const char *const dirs[] = {"www", "www/sub", "www/dir", "vendor"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, dirs[i]);
+		CHECK(mkdir(path, 0755) == 0);
+	}
+	write_file("www/index.html", "<!doctype html><title>index page</title>\n");
+	write_file("www/app.js", "console.log('app');\n");
+	write_file("www/style.css", "body { color: black; }\n");
+	write_file("www/logo.SVG", "<svg xmlns='http://www.w3.org/2000/svg'/>\n");
+	write_file("www/data.bin", "\x01\x02");
+	write_file("www/sub/index.html", "sub index\n");
+	write_file("www/dir/file.txt", "in dir\n");
+	write_file("www/.secret", "hidden file\n");
+	write_file("vendor/chart.umd.min.js", "/* chart */\n");
+	write_file("outside.txt", "OUTSIDE-THE-WEB-ROOT\n");
+}
+
+static void fill(void)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.meter_count = 2;
+	snprintf(cfg.meters[0].name, HP_NAME_MAX, "home");
+	snprintf(cfg.meters[1].name, HP_NAME_MAX, "garage");
+	struct hp_keys *k = &cfg.meters[0].keys;
+	k->has_ek = k->has_ak = true;
+	for (int i = 0; i < HP_KEY_LEN; i++)
+		k->ek[i] = k->ak[i] = (uint8_t)(i * 0x11);
+	cfg.http.enabled = true;
+	snprintf(cfg.http.host, sizeof(cfg.http.host), "%s", host);
+	cfg.http.port = 0;
+	snprintf(cfg.http.www_dir, HP_PATH_MAX, "%s/www", tmpdir);
+	snprintf(cfg.http.vendor_dir, HP_PATH_MAX, "%s/vendor", tmpdir);
+	snprintf(cfg.http.user, HP_NAME_MAX, "admin");
+	CHECK(hp_passwd_hash("s3cret:pass", cfg.http.password_hash, HP_HASH_MAX) == 0);
+	snprintf(cfg.store.path, HP_PATH_MAX, "%s/history.db", tmpdir);
+	cfg.store.store_interval_s = 10;
+	cfg.store.raw_days = 90;
+	cfg.store.commit_interval_s = 60;
+	cfg.stale_after_s = 30;
+
+	int64_t now = hp_now_ms();
+	hp_state_init(&state, &cfg, now - 60000);
+	struct hp_reading r;
+	hp_reading_init(&r, HP_PROTO_DSMR, HP_FRAMING_P1);
+	hp_reading_set(&r, HP_NUM_POWER_IMPORT_W, 1234);
+	hp_reading_set(&r, HP_NUM_ENERGY_IMPORT_KWH, 4321.125);
+	hp_reading_set_text(&r, HP_TEXT_METER_ID, "E0012345678", 11);
+	hp_state_set_reading(&state, 0, &r, now - 1000);
+	struct hp_decoder_stats st = {.frames = 5, .readings = 4};
+	st.errors[HP_ERR_CRC] = 1;
+	struct hp_source_status src = {.state = HP_SOURCE_RUNNING, .baud = 115200, .bytes = 4000};
+	hp_state_set_counters(&state, 0, &st, &src, 0);
+
+	char err[256];
+	struct hp_store *store = hp_store_open(&cfg.store, err, sizeof(err));
+	CHECK_MSG(store != NULL, "store: %s", err);
+	if (store != NULL) {
+		CHECK(hp_store_add(store, "home", now - 120000, &r) == 0);
+		CHECK(hp_store_commit(store, now) == 0);
+		hp_store_close(store);
+	}
+}
+
+/* ---- tests ---- */
+
+static void check_no_secret(const struct response *r)
+{
+	char *upper = strndup(r->body, r->body_len);
+	for (char *p = upper; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	CHECK_MSG(strstr(upper, SECRET_HEX) == NULL, "a key in an answer");
+	CHECK(strstr(upper, "$PBKDF2") == NULL);
+	CHECK(strstr(upper, "S3CRET") == NULL);
+	free(upper);
+}
+
+static void test_api(void)
+{
+	struct response *r = malloc(sizeof(*r));
+	char v[256];
+	request("GET", "/api/v1/meters", "", r);
+	CHECK_INT(r->status, 200);
+	CHECK_STREQ(header(r, "Content-Type", v, sizeof(v)), "application/json; charset=utf-8");
+	CHECK_STREQ(header(r, "Cache-Control", v, sizeof(v)), "no-store");
+	CHECK_STREQ(header(r, "X-Content-Type-Options", v, sizeof(v)), "nosniff");
+	json_t *o = body_json(r);
+	CHECK_INT(json_array_size(o), 2);
+	CHECK_STREQ(str(json_array_get(o, 0), "meter_id"), "E0012345678");
+	json_decref(o);
+
+	request("GET", "/api/v1/meters/home/now", "", r);
+	CHECK_INT(r->status, 200);
+	o = body_json(r);
+	json_t *reading = json_object_get(o, "reading");
+	CHECK_INT(json_integer_value(json_object_get(reading, "power_import_w")), 1234);
+	CHECK_NEAR(json_number_value(json_object_get(reading, "energy_import_kwh")), 4321.125);
+	CHECK(json_is_false(json_object_get(o, "stale")));
+	json_decref(o);
+	check_no_secret(r);
+
+	request("GET", "/api/v1/status", "", r);
+	CHECK_INT(r->status, 200);
+	o = body_json(r);
+	json_t *m = json_array_get(json_object_get(o, "meters"), 0);
+	CHECK_INT(json_integer_value(json_object_get(json_object_get(m, "errors"), "crc")), 1);
+	CHECK_STREQ(str(json_object_get(m, "source"), "state"), "running");
+	json_decref(o);
+	check_no_secret(r);
+
+	request("GET", "/api/v1/meters/home/history?resolution=raw", "", r);
+	CHECK_INT(r->status, 200);
+	o = body_json(r);
+	CHECK_INT(json_array_size(o), 1);
+	json_decref(o);
+	/* Query parameters arrive decoded: %3A is ':', %2B is '+'. */
+	request("GET",
+		"/api/v1/meters/home/history?resolution=raw&from=2020-01-01T00%3A00%3A00%2B01%3A00",
+		"", r);
+	CHECK_INT(r->status, 200);
+	request("GET", "/api/v1/meters/home/history?from=yesterday-ish", "", r);
+	CHECK_INT(r->status, 400);
+	o = body_json(r);
+	CHECK_STREQ(str(o, "parameter"), "from");
+	json_decref(o);
+
+	request("GET", "/api/v1/openapi.json", "", r);
+	CHECK_INT(r->status, 200);
+	o = body_json(r);
+	CHECK_STREQ(str(o, "openapi"), "3.0.3");
+	json_decref(o);
+
+	/* HEAD: the headers of GET, no body. */
+	request("HEAD", "/api/v1/meters", "", r);
+	CHECK_INT(r->status, 200);
+	CHECK_INT(r->body_len, 0);
+
+	expect("GET", "/api/v1/meters/garage/now", "", 503);
+	expect("GET", "/api/v1/meters/nosuch/now", "", 404);
+	expect("GET", "/api/v1/meters/nosuch/history", "", 404);
+	expect("GET", "/api/v1/nope", "", 404);
+	expect("GET", "/api/v1", "", 404);
+	expect("GET", "/nope", "", 404);
+	expect("GET", "/api/v1/meters/home/history?limit=0", "", 400);
+	expect("POST", "/api/v1/meters", "Content-Length: 0\r\n", 405);
+	expect("DELETE", "/api/v1/meters/home/now", "", 405);
+	expect("POST", "/metrics", "Content-Length: 0\r\n", 405);
+	expect("PUT", "/index.html", "Content-Length: 5\r\n", 405);
+	request("POST", "/api/v1/meters", "Content-Length: 0\r\n", r);
+	CHECK_STREQ(header(r, "Allow", v, sizeof(v)), "GET, HEAD");
+	free(r);
+}
+
+static bool metric_name_char(char c, bool first)
+{
+	return isalpha((unsigned char)c) || c == '_' || c == ':' ||
+	       (!first && isdigit((unsigned char)c));
+}
+
+/* A comment, or `name{label="value",...} value`. */
+static bool metric_line_ok(const char *line)
+{
+	if (strncmp(line, "# HELP ", 7) == 0 || strncmp(line, "# TYPE ", 7) == 0)
+		return true;
+	const char *p = line;
+	if (!metric_name_char(*p, true))
+		return false;
+	while (metric_name_char(*p, false))
+		p++;
+	if (*p == '{') {
+		for (p++; *p != '}'; p++) {
+			if (*p == '\0')
+				return false;
+			if (*p == '\\')
+				p++;
+		}
+		p++;
+	}
+	if (*p++ != ' ')
+		return false;
+	if (strcmp(p, "NaN") == 0 || strcmp(p, "+Inf") == 0 || strcmp(p, "-Inf") == 0)
+		return true;
+	char *end;
+	strtod(p, &end);
+	return end != p && *end == '\0';
+}
+
+static void test_metrics(void)
+{
+	struct response *r = malloc(sizeof(*r));
+	char v[256];
+	request("GET", "/metrics", "", r);
+	CHECK_INT(r->status, 200);
+	CHECK_STREQ(header(r, "Content-Type", v, sizeof(v)),
+		    "text/plain; version=0.0.4; charset=utf-8");
+	CHECK(body_has(r, "hanp1d_power_import_watts{meter=\"home\"} 1234\n"));
+	CHECK(body_has(r, "# TYPE hanp1d_frame_errors_total counter\n"));
+	CHECK(body_has(r, "hanp1d_frame_errors_total{meter=\"home\",error=\"crc\"} 1\n"));
+	CHECK(body_has(r, "hanp1d_uptime_seconds "));
+	CHECK(r->body_len > 0 && r->body[r->body_len - 1] == '\n');
+	check_no_secret(r);
+	int lines = 0;
+	for (char *line = strtok(r->body, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+		CHECK_MSG(metric_line_ok(line), "bad line: %s", line);
+		lines++;
+	}
+	CHECK(lines > 20);
+	free(r);
+}
+
+static void expect_file(const char *target, const char *type, const char *content)
+{
+	struct response *r = malloc(sizeof(*r));
+	char v[256];
+	request("GET", target, "", r);
+	CHECK_MSG(r->status == 200, "%s: %d", target, r->status);
+	CHECK_MSG(strcmp(header(r, "Content-Type", v, sizeof(v)), type) == 0, "%s: type %s", target,
+		  v);
+	CHECK_MSG(r->body_len == strlen(content) && memcmp(r->body, content, r->body_len) == 0,
+		  "%s: body %.80s", target, r->body);
+	free(r);
+}
+
+static void test_static(void)
+{
+	expect_file("/", "text/html; charset=utf-8", "<!doctype html><title>index page</title>\n");
+	expect_file("/index.html", "text/html; charset=utf-8",
+		    "<!doctype html><title>index page</title>\n");
+	expect_file("/app.js", "text/javascript; charset=utf-8", "console.log('app');\n");
+	expect_file("/style.css", "text/css; charset=utf-8", "body { color: black; }\n");
+	expect_file("/logo.SVG", "image/svg+xml", "<svg xmlns='http://www.w3.org/2000/svg'/>\n");
+	expect_file("/data.bin", "application/octet-stream", "\x01\x02");
+	expect_file("/sub/", "text/html; charset=utf-8", "sub index\n");
+	expect_file("/dir/file.txt", "text/plain; charset=utf-8", "in dir\n");
+	expect_file("/vendor/chart.umd.min.js", "text/javascript; charset=utf-8", "/* chart */\n");
+	/* No listing of a directory, with or without its slash. */
+	expect("GET", "/dir/", "", 404);
+	expect("GET", "/dir", "", 404);
+	expect("GET", "/missing.html", "", 404);
+	expect("GET", "/vendor/", "", 404);
+	expect("GET", "/vendor/missing.js", "", 404);
+}
+
+static void test_traversal(void)
+{
+	static const char *const attempts[] = {
+	    "/../outside.txt",
+	    "/%2e%2e/outside.txt",
+	    "/%2E%2E/outside.txt",
+	    "/sub/../../outside.txt",
+	    "/sub/%2e%2e/%2e%2e/outside.txt",
+	    "/vendor/../outside.txt",
+	    "/vendor/../../outside.txt",
+	    "/vendor/..%2f..%2foutside.txt",
+	    "/..%2foutside.txt",
+	    "/./index.html",
+	    "//etc/passwd",
+	    "/.secret",
+	    "/sub/./../.secret",
+	    "/%2esecret",
+	    "/vendor/%2e%2e/%2e%2e/outside.txt",
+	    "/..",
+	};
+	struct response *r = malloc(sizeof(*r));
+	for (size_t i = 0; i < sizeof(attempts) / sizeof(attempts[0]); i++) {
+		request("GET", attempts[i], "", r);
+		CHECK_MSG(r->status == 404 || r->status == 400, "%s: %d", attempts[i], r->status);
+		CHECK_MSG(!body_has(r, "OUTSIDE-THE-WEB-ROOT") && !body_has(r, "hidden file") &&
+			      !body_has(r, "root:"),
+			  "%s: leaked", attempts[i]);
+	}
+	free(r);
+}
+
+static void test_limits(void)
+{
+	/* A 64 KiB header: refused (431, 413, 400) or the connection closed; either way
+	 * the server goes on answering. */
+	size_t big = 64 * 1024;
+	char *raw = malloc(big + 256);
+	int n = snprintf(raw, 256, "GET /api/v1/meters HTTP/1.1\r\nHost: x\r\nX-Big: ");
+	memset(raw + n, 'a', big);
+	snprintf(raw + n + big, 128, "\r\nConnection: close\r\n\r\n");
+	struct response *r = malloc(sizeof(*r));
+	exchange(raw, r);
+	CHECK_MSG(r->status == 0 || r->status == 431 || r->status == 413 || r->status == 400,
+		  "huge header: %d", r->status);
+	/* A huge request line. */
+	n = snprintf(raw, 256, "GET /");
+	memset(raw + n, 'b', big);
+	snprintf(raw + n + big, 128, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	exchange(raw, r);
+	CHECK_MSG(r->status == 0 || r->status == 414 || r->status == 431 || r->status == 400,
+		  "huge URL: %d", r->status);
+	free(raw);
+	/* Garbage instead of HTTP. */
+	exchange("\x16\x03\x01\x02\x05 not http at all\r\n\r\n", r);
+	CHECK_MSG(r->status == 0 || (r->status >= 400 && r->status < 500), "garbage: %d",
+		  r->status);
+	request("GET", "/api/v1/meters", "", r);
+	CHECK_INT(r->status, 200);
+	free(r);
+}
+
+static void test_concurrent(void)
+{
+	static int fds[CONCURRENT];
+	int opened = 0;
+	const char *raw =
+	    "GET /api/v1/meters/home/now HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	/* All connected and all asked before any answer is read. */
+	for (int i = 0; i < CONCURRENT; i++) {
+		fds[i] = connect_to(host, port);
+		if (fds[i] >= 0)
+			opened++;
+	}
+	CHECK_INT(opened, CONCURRENT);
+	for (int i = 0; i < CONCURRENT; i++)
+		if (fds[i] >= 0)
+			send_all(fds[i], raw, strlen(raw));
+	struct response *r = malloc(sizeof(*r));
+	int answered = 0;
+	for (int i = 0; i < CONCURRENT; i++) {
+		if (fds[i] < 0)
+			continue;
+		read_response(fds[i], r);
+		if (r->status == 200 && body_has(r, "\"power_import_w\":1234"))
+			answered++;
+		close(fds[i]);
+	}
+	CHECK_INT(answered, CONCURRENT);
+	free(r);
+}
+
+static void test_keep_alive(void)
+{
+	/* Two requests on one connection, the second closing it. */
+	struct response *r = malloc(sizeof(*r));
+	exchange("GET /api/v1/status HTTP/1.1\r\nHost: x\r\n\r\n"
+		 "GET /api/v1/meters HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+		 r);
+	CHECK_INT(r->status, 200);
+	CHECK(strstr(r->raw, "\"uptime_s\"") != NULL);
+	CHECK(strstr(r->raw, "\"last_reading_age_s\"") != NULL);
+	free(r);
+}
+
+static void test_prefix(void)
+{
+	start("/hanp1d/", HP_AUTH_NONE);
+	struct response *r = malloc(sizeof(*r));
+	char v[256];
+	request("GET", "/hanp1d/api/v1/meters", "", r);
+	CHECK_INT(r->status, 200);
+	request("GET", "/hanp1d/metrics", "", r);
+	CHECK_INT(r->status, 200);
+	expect_file("/hanp1d/", "text/html; charset=utf-8",
+		    "<!doctype html><title>index page</title>\n");
+	expect_file("/hanp1d/vendor/chart.umd.min.js", "text/javascript; charset=utf-8",
+		    "/* chart */\n");
+	request("GET", "/hanp1d", "", r);
+	CHECK_INT(r->status, 308);
+	CHECK_STREQ(header(r, "Location", v, sizeof(v)), "/hanp1d/");
+	expect("GET", "/api/v1/meters", "", 404);
+	expect("GET", "/metrics", "", 404);
+	expect("GET", "/", "", 404);
+	expect("GET", "/hanp1dx/api/v1/meters", "", 404);
+	expect("GET", "/hanp1d/../outside.txt", "", 404);
+	free(r);
+	stop();
+}
+
+static void basic(const char *user, const char *pass, char *out, size_t size)
+{
+	char plain[128];
+	unsigned char b64[172]; /* base64 of 128 bytes, plus NUL */
+	int n = snprintf(plain, sizeof(plain), "%s:%s", user, pass);
+	EVP_EncodeBlock(b64, (const unsigned char *)plain, n);
+	snprintf(out, size, "Authorization: Basic %s\r\n", (const char *)b64);
+}
+
+static void test_auth_all(void)
+{
+	start("", HP_AUTH_ALL);
+	char good[256], wrong_pass[256], wrong_user[256], v[256];
+	basic("admin", "s3cret:pass", good, sizeof(good));
+	basic("admin", "s3cret:pasS", wrong_pass, sizeof(wrong_pass));
+	basic("root", "s3cret:pass", wrong_user, sizeof(wrong_user));
+	struct response *r = malloc(sizeof(*r));
+	request("GET", "/api/v1/meters", "", r);
+	CHECK_INT(r->status, 401);
+	CHECK_STREQ(header(r, "WWW-Authenticate", v, sizeof(v)), "Basic realm=\"hanp1d\"");
+	json_t *o = body_json(r);
+	CHECK_STREQ(str(o, "error"), "authentication required");
+	json_decref(o);
+	/* The right one, twice (the second from the server's cache), then wrong ones:
+	 * a cached success must not let a different password through. */
+	expect("GET", "/api/v1/meters", good, 200);
+	expect("GET", "/api/v1/meters", good, 200);
+	expect("GET", "/api/v1/meters", wrong_pass, 401);
+	expect("GET", "/api/v1/meters", wrong_user, 401);
+	expect("GET", "/api/v1/meters", "Authorization: Basic !!!notbase64\r\n", 401);
+	expect("GET", "/api/v1/meters", "Authorization: Bearer abc\r\n", 401);
+	/* Everything is covered: static files, /metrics and unknown paths too. */
+	expect("GET", "/", "", 401);
+	expect("GET", "/metrics", "", 401);
+	expect("GET", "/nope", "", 401);
+	expect("GET", "/metrics", good, 200);
+	expect("GET", "/nope", good, 404);
+	free(r);
+	stop();
+}
+
+static void test_auth_write(void)
+{
+	start("", HP_AUTH_WRITE);
+	char good[256];
+	basic("admin", "s3cret:pass", good, sizeof(good));
+	expect("GET", "/api/v1/meters", "", 200);
+	expect("HEAD", "/api/v1/meters", "", 200);
+	expect("POST", "/api/v1/meters", "Content-Length: 0\r\n", 401);
+	expect("DELETE", "/api/v1/meters/home/now", "", 401);
+	char extra[300];
+	snprintf(extra, sizeof(extra), "%sContent-Length: 0\r\n", good);
+	expect("POST", "/api/v1/meters", extra, 405);
+	stop();
+	/* No auth: a write is simply not allowed. */
+	start("", HP_AUTH_NONE);
+	expect("POST", "/api/v1/meters", "Content-Length: 0\r\n", 405);
+	stop();
+}
+
+static void test_listen(void)
+{
+	/* IPv6 loopback, when the machine has it. */
+	snprintf(cfg.http.host, sizeof(cfg.http.host), "::1");
+	char err[256] = "";
+	struct hp_http *h6 = hp_http_start(&cfg, &state, err, sizeof(err));
+	if (h6 != NULL) {
+		const char *saved = host;
+		uint16_t saved_port = port;
+		host = "::1";
+		port = hp_http_port(h6);
+		expect("GET", "/api/v1/meters", "", 200);
+		hp_http_stop(h6);
+		host = saved;
+		port = saved_port;
+	} else {
+		printf("http: no IPv6 loopback here (%s); skipped\n", err);
+	}
+	/* A port in use and an address that is not one: NULL with a message. */
+	snprintf(cfg.http.host, sizeof(cfg.http.host), "127.0.0.1");
+	start("", HP_AUTH_NONE);
+	cfg.http.port = port;
+	err[0] = '\0';
+	CHECK(hp_http_start(&cfg, &state, err, sizeof(err)) == NULL);
+	CHECK_MSG(strstr(err, "cannot listen") != NULL, "%s", err);
+	stop();
+	cfg.http.port = 0;
+	snprintf(cfg.http.host, sizeof(cfg.http.host), "256.1.2.3");
+	err[0] = '\0';
+	CHECK(hp_http_start(&cfg, &state, err, sizeof(err)) == NULL);
+	CHECK(err[0] != '\0');
+	snprintf(cfg.http.host, sizeof(cfg.http.host), "127.0.0.1");
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	make_tree();
+	fill();
+
+	start("", HP_AUTH_NONE);
+	test_api();
+	test_metrics();
+	test_static();
+	test_traversal();
+	test_limits();
+	test_concurrent();
+	test_keep_alive();
+	stop();
+
+	test_prefix();
+	test_auth_all();
+	test_auth_write();
+	test_listen();
+
+	hp_state_destroy(&state);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+	return check_report("http");
+}
