@@ -373,6 +373,15 @@ static int open_plain(struct open_job *j)
 
 static int open_gmac(struct open_job *j)
 {
+	/* The APDU is readable, but the frame counts as encrypted (reading-model.md):
+	 * with no key at all it is `no_key`, like every other ciphered frame. */
+	if (!j->keys->has_ek && !j->keys->has_ak) {
+		hp_error_set(j->err, HP_ERR_NO_KEY,
+			     "authenticated frame from system title %s, IC %u (SC %02X): no key "
+			     "configured",
+			     j->title_text, (unsigned)j->g->ic, j->g->sc);
+		return -1;
+	}
 	open_plain(j);
 	if (!j->keys->has_ek || !j->keys->has_ak) {
 		hp_tracef(j->trace, 1, "tag: not checked (%s key not configured)",

@@ -132,9 +132,13 @@ void hp_decoder_feed(struct hp_decoder *d, const uint8_t *data, size_t len, uint
 
 void hp_decoder_finish(struct hp_decoder *d)
 {
+	uint64_t cut_before = d->stats.errors[HP_ERR_TRUNCATED];
 	hp_stream_finish(&d->stream);
 	memset(&d->error, 0, sizeof(d->error));
-	if (hp_apdu_finish(&d->apdu, &d->error))
+	/* A GBT message whose last link frame was cut is one message cut: the stream
+	 * has reported it already. */
+	bool link_cut = d->stats.errors[HP_ERR_TRUNCATED] > cut_before;
+	if (hp_apdu_finish(&d->apdu, &d->error) && !link_cut)
 		emit_error(d, &d->error, NULL, 0);
 }
 

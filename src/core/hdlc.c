@@ -84,6 +84,40 @@ static bool crc_ok(const uint8_t *buf, size_t start, size_t at, uint16_t *comput
 	return hp_le16(buf + at) == *computed;
 }
 
+/* A type-3 format and a length, but an address field that does not end within
+ * HP_HDLC_ADDR_MAX bytes: a frame whose header took a bit error. Delimited by its
+ * length and closing flag, its FCS tells; left alone, the LLC and APDU inside it
+ * would be found as a bare frame and decoded from damaged bytes. */
+static bool damaged_address(const uint8_t *buf, size_t avail, struct hp_probe_result *res)
+{
+	if (avail < 3 || buf[0] != HP_HDLC_FLAG || (buf[1] & FORMAT_TYPE_MASK) != FORMAT_TYPE3)
+		return false;
+	size_t pos = 3;
+	uint8_t addr[HP_HDLC_ADDR_MAX], len;
+	if (read_address(buf, avail, &pos, addr, &len) == PARSE_DONE &&
+	    read_address(buf, avail, &pos, addr, &len) != PARSE_NO)
+		return false; /* the addresses end where they should: not this case */
+	size_t total = (size_t)((buf[1] & FORMAT_LEN_HIGH) << 8 | buf[2]) + 2;
+	/* Too short to hold the unterminated address it was read with. */
+	if (total < 3 + HP_HDLC_ADDR_MAX + CRC_LEN)
+		return false;
+	if (avail < total) {
+		res->status = HP_PROBE_MORE;
+		res->len = total;
+		return true;
+	}
+	uint16_t fcs;
+	size_t fcs_at = total - 1 - CRC_LEN;
+	if (buf[total - 1] != HP_HDLC_FLAG || crc_ok(buf, 1, fcs_at, &fcs))
+		return false;
+	res->status = HP_PROBE_BAD;
+	res->len = total;
+	hp_error_set(&res->error, HP_ERR_CRC,
+		     "FCS: frame has %04X, computed %04X (address field damaged)",
+		     hp_le16(buf + fcs_at), fcs);
+	return true;
+}
+
 void hp_hdlc_probe(const uint8_t *buf, size_t avail, bool at_eof, struct hp_probe_result *res)
 {
 	(void)at_eof;
@@ -92,6 +126,8 @@ void hp_hdlc_probe(const uint8_t *buf, size_t avail, bool at_eof, struct hp_prob
 	res->len = 0;
 	res->error.code = HP_ERR_NONE;
 	enum parse_status st = parse_header(buf, avail, &h, &need);
+	if (st == PARSE_NO && damaged_address(buf, avail, res))
+		return;
 	if (st != PARSE_DONE) {
 		res->status = st == PARSE_NO ? HP_PROBE_NO : HP_PROBE_MORE;
 		res->len = st == PARSE_NO ? 0 : need;

@@ -468,8 +468,7 @@ static void probe_at(const struct hp_stream *s, enum start_class c, size_t at, b
 		res->status = HP_PROBE_NO;
 }
 
-/* At the end of input: does a checked frame (good or damaged HDLC, M-Bus or DSMR)
- * start after head? Then the candidate at head was no frame cut off by the end, but
+/* At the end of input: does a good HDLC, M-Bus or DSMR frame start after head? Then the candidate at head was no frame cut off by the end, but
  * garbage. A bare APDU does not count: the inside of the cut frame may be one. */
 static bool frame_follows(const struct hp_stream *s)
 {
@@ -479,7 +478,9 @@ static bool frame_follows(const struct hp_stream *s)
 			continue;
 		struct hp_probe_result res;
 		probe_at(s, c, i, true, &res);
-		if (res.status == HP_PROBE_FRAME || res.status == HP_PROBE_BAD)
+		/* Only a good frame: a damaged one can be chance bytes inside the cut
+		 * frame (a 7E A? and a 7E in ciphertext). */
+		if (res.status == HP_PROBE_FRAME)
 			return true;
 	}
 	return false;
@@ -537,7 +538,9 @@ static void on_cut(struct hp_stream *s, enum start_class c, const struct hp_prob
 	size_t avail = s->tail - s->head;
 	bool plausible =
 	    c == START_DSMR ? memchr(p, '\n', avail) != NULL : res->error.code == HP_ERR_TRUNCATED;
-	if (!plausible || frame_follows(s)) {
+	/* Inside a ciphering envelope whose header checked out (SC 10 carries its APDU
+	 * or telegram in clear) any frame found is its own payload, not a next frame. */
+	if (!plausible || (c != START_GGC && frame_follows(s))) {
 		skip(s, 1);
 		return;
 	}
