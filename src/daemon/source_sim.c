@@ -33,17 +33,6 @@ static unsigned interval_of(enum hp_enc_profile p)
 	return SIM_INTERVAL_S;
 }
 
-static int profile_by_name(const char *name, enum hp_enc_profile *p)
-{
-	for (int i = 0; i < HP_PROFILE_COUNT; i++) {
-		if (strcmp(hp_enc_profile_name((enum hp_enc_profile)i), name) == 0) {
-			*p = (enum hp_enc_profile)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* The profile's link, with the meter's keys where the config gives them. */
 static void link_for(const struct hp_meter_config *m, enum hp_enc_profile p,
 		     struct hp_enc_link *link)
@@ -87,12 +76,13 @@ static bool wait_turn(struct hp_source *s, int64_t due_ms, size_t need)
 
 static enum hp_session_end sim_session(struct hp_source *s)
 {
-	enum hp_enc_profile p;
-	if (profile_by_name(s->m.path, &p) != 0) {
+	int found = hp_enc_profile_by_name(s->m.path);
+	if (found < 0) {
 		hp_source_fail(s, "sim:%s: no such simulator profile (`hanp1d sim --list`)",
 			       s->m.path);
 		return HP_SESSION_RETRY;
 	}
+	enum hp_enc_profile p = (enum hp_enc_profile)found;
 	struct hp_enc_link link;
 	link_for(&s->m, p, &link);
 	struct sim_model model;

@@ -738,6 +738,14 @@ const char *hp_enc_profile_name(enum hp_enc_profile p)
 	return "?";
 }
 
+int hp_enc_profile_by_name(const char *name)
+{
+	for (int i = 0; i < HP_PROFILE_COUNT; i++)
+		if (strcmp(hp_enc_profile_name((enum hp_enc_profile)i), name) == 0)
+			return i;
+	return -1;
+}
+
 bool hp_enc_profile_is_dsmr(enum hp_enc_profile p)
 {
 	return p >= HP_PROFILE_DSMR22_NL && p < HP_PROFILE_COUNT;

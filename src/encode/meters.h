@@ -147,6 +147,8 @@ struct hp_enc_link {
 };
 
 const char *hp_enc_profile_name(enum hp_enc_profile p);
+/* The profile with that name (as `hanp1d sim --list` prints them), or -1. */
+int hp_enc_profile_by_name(const char *name);
 bool hp_enc_profile_is_dsmr(enum hp_enc_profile p);
 
 /* The link a real meter of the profile uses (addresses, control, segmenting, SC,
