@@ -56,7 +56,8 @@ struct res {
 	double r[G_COUNT];
 };
 
-enum id_src { ID_NONE, ID_METER_ID, ID_NUMBER, ID_LOGICAL, ID_TITLE };
+/* Where meter_id comes from; ID_ANY: not checked. */
+enum id_src { ID_NONE, ID_METER_ID, ID_NUMBER, ID_LOGICAL, ID_TITLE, ID_ANY };
 enum extra { X_ABSENT, X_EXACT, X_ANY };
 
 /* A text expectation that is not checked (the list names no manufacturer, so the
@@ -308,6 +309,8 @@ static inline const char *expected_id(const struct outcome *o, char *buf)
 	case ID_TITLE:
 		title_text(o->link.ggc.title, buf);
 		return buf;
+	case ID_ANY:
+		return ANY;
 	default:
 		return NULL;
 	}
