@@ -45,18 +45,28 @@ struct hp_cipher {
 
 struct hp_cipher *hp_cipher_new(void)
 {
-	struct hp_cipher *c = OPENSSL_zalloc(sizeof(*c));
-	if (c == NULL)
-		return NULL;
-	c->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
-	c->ctr = EVP_CIPHER_fetch(NULL, "AES-128-CTR", NULL);
-	c->gcm_ctx.ctx = EVP_CIPHER_CTX_new();
-	c->ctr_ctx.ctx = EVP_CIPHER_CTX_new();
-	if (c->gcm == NULL || c->ctr == NULL || c->gcm_ctx.ctx == NULL || c->ctr_ctx.ctx == NULL) {
-		hp_cipher_free(c);
-		return NULL;
-	}
-	return c;
+	return OPENSSL_zalloc(sizeof(struct hp_cipher));
+}
+
+/* The algorithms and contexts are fetched at the first ciphered frame, not when
+ * the decoder is made: loading them maps some 2 MB of the crypto library, which a
+ * meter that sends in clear never needs. */
+static bool loaded(struct hp_cipher *c)
+{
+	if (c->gcm_ctx.ctx != NULL)
+		return true;
+	if (c->gcm == NULL)
+		c->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+	if (c->ctr == NULL)
+		c->ctr = EVP_CIPHER_fetch(NULL, "AES-128-CTR", NULL);
+	if (c->gcm == NULL || c->ctr == NULL)
+		return false;
+	if (c->ctr_ctx.ctx == NULL)
+		c->ctr_ctx.ctx = EVP_CIPHER_CTX_new();
+	if (c->ctr_ctx.ctx == NULL)
+		return false;
+	c->gcm_ctx.ctx = EVP_CIPHER_CTX_new(); /* last: it marks the set complete */
+	return c->gcm_ctx.ctx != NULL;
 }
 
 void hp_cipher_free(struct hp_cipher *c)
@@ -212,6 +222,8 @@ struct gcm_job {
 /* Returns 1 when the tag matches, 0 when not, -1 on a library error. */
 static int gcm_run(struct hp_cipher *c, const struct gcm_job *j)
 {
+	if (!loaded(c))
+		return -1;
 	struct keyed_ctx *kc = &c->gcm_ctx;
 	EVP_CIPHER_CTX *ctx = kc->ctx;
 	uint8_t head[AAD_HEAD_LEN];
@@ -243,6 +255,8 @@ fail:
 static bool ctr_run(struct hp_cipher *c, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
 		    size_t n, uint8_t *out)
 {
+	if (!loaded(c))
+		return false;
 	struct keyed_ctx *kc = &c->ctr_ctx;
 	uint8_t block[CTR_BLOCK_LEN];
 	int outl;

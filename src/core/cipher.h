@@ -47,7 +47,8 @@ struct hp_opened {
 
 struct hp_cipher;
 
-/* Returns NULL when out of memory or when OpenSSL has no AES-128-GCM / -CTR. */
+/* Returns NULL when out of memory. The algorithms are fetched at the first frame
+ * that needs them; a library that lacks them fails that frame. */
 struct hp_cipher *hp_cipher_new(void);
 void hp_cipher_free(struct hp_cipher *c);
 

@@ -5,6 +5,7 @@
  * Usage: test_config [SOURCE_DIR] (default: found from this file's path, else the
  * working directory). */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -309,8 +310,12 @@ static const struct bad_value bad_values[] = {
     {"", "source", "tcp://[]:2001", "is not tcp://HOST:PORT"},
     {"", "source", "tcp://local host:2001", "is not tcp://HOST:PORT"},
     {"", "source", "replay:", "the file name is empty"},
-    {"", "source", "replay:x.hex?speed=0", "the only option is ?speed=N, N greater than 0"},
-    {"", "source", "replay:x.hex?speed=-2", "the only option is ?speed=N"},
+    {"", "source", "replay:x.hex?speed=-2",
+     "'replay:x.hex?speed=-2': the only option is ?speed=N, N from 0 (unpaced: as fast as the "
+     "decoder takes it) to 1000000"},
+    {"", "source", "replay:x.hex?speed=-0.001", "the only option is ?speed=N"},
+    {"", "source", "replay:x.hex?speed=1000001", "the only option is ?speed=N"},
+    {"", "source", "sim:dsmr50-nl?speed=-1", "the only option is ?speed=N"},
     {"", "source", "replay:x.hex?speed=fast", "the only option is ?speed=N"},
     {"", "source", "replay:x.hex?speed=", "the only option is ?speed=N"},
     {"", "source", "replay:x.hex?loop=1", "the only option is ?speed=N"},
@@ -609,6 +614,11 @@ static void test_sources(void)
 	    {"replay:/srv/captures/x.raw?speed=10", HP_SOURCE_REPLAY, "/srv/captures/x.raw", "", 0,
 	     10},
 	    {"replay:x.hex?speed=0.5", HP_SOURCE_REPLAY, "x.hex", "", 0, 0.5},
+	    /* 0: unpaced, as fast as the decoder empties the ring. */
+	    {"replay:x.raw?speed=0", HP_SOURCE_REPLAY, "x.raw", "", 0, 0},
+	    {"replay:x.raw?speed=-0", HP_SOURCE_REPLAY, "x.raw", "", 0, 0},
+	    {"replay:x.raw?speed=1e6", HP_SOURCE_REPLAY, "x.raw", "", 0, 1e6},
+	    {"sim:dsmr50-nl?speed=0", HP_SOURCE_SIM, "dsmr50-nl", "", 0, 0},
 	    {"sim:dsmr50-nl", HP_SOURCE_SIM, "dsmr50-nl", "", 0, 1},
 	    {"sim:kamstrup-list2?speed=2.5", HP_SOURCE_SIM, "kamstrup-list2", "", 0, 2.5},
 	};
@@ -623,6 +633,7 @@ static void test_sources(void)
 		CHECK_STREQ(m->host, c->host);
 		CHECK_INT(m->port, c->port);
 		CHECK_NEAR(m->speed, c->speed);
+		CHECK_MSG(!signbit(m->speed), "%s: a negative speed", c->text);
 	}
 	/* Every profile `hanp1d sim --list` names. */
 	for (int p = 0; p < HP_PROFILE_COUNT; p++) {
