@@ -1,9 +1,29 @@
-/* `hanp1d sim`: frames of a simulated meter on standard output, as raw bytes or
- * as hex text that `hanp1d decode` reads back. */
+/* `hanp1d sim`: a simulated meter. One profile at a fixed interval, or a meter
+ * family at its real cadence (list 1 every few seconds, the hourly list with the
+ * registers), with values that evolve as a household's do (sim_model.h).
+ *
+ * Frames go to standard output (raw bytes, or hex text that `hanp1d decode` reads
+ * back), to a pseudo-terminal the daemon opens as its serial device, to a TCP
+ * listener (ser2net style) or to the TCP clients that connect to the simulator. A
+ * live output is written as a meter writes its line: in (meter) real time, never
+ * waiting for the reader; a frame nobody takes is lost. */
+#define _XOPEN_SOURCE 700 /* posix_openpt, grantpt, unlockpt, ptsname */
+
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,21 +32,111 @@
 
 /* Room for the largest frame sequence a profile sends (segments included). */
 #define SIM_FRAME_MAX 16384
-/* The clock a simulated stream starts at unless --start says otherwise:
+/* The clock an unpaced stream starts at unless --start says otherwise:
  * 2025-01-15 00:00:00, a fixed day so runs are reproducible. */
 #define SIM_DEFAULT_START 1736899200
+#define MS_PER_S          1000
+/* --interval: up to a day, which keeps a step within sim_model_advance_ms's range. */
+#define SIM_INTERVAL_MAX 86400
+/* --speed: a million times real time plays a year in half a minute; more would
+ * only lose frames. */
+#define SIM_SPEED_MAX 1e6
+/* Clients --listen serves at once; more are turned away. */
+#define SIM_CLIENTS_MAX 8
+/* A lost --tcp connection is tried again at most once a second (real time). */
+#define SIM_RECONNECT_MS 1000
+/* Security control bits of general-glo-ciphering: authenticated, encrypted. */
+#define SIM_SC_AUTH    0x10
+#define SIM_SC_ENCRYPT 0x20
+/* HOST:PORT texts: a DNS name is at most 253 characters. */
+#define SIM_HOST_MAX 256
+#define SIM_PORT_MAX 16
+/* "YYYY-MM-DDTHH:MM:SS" and a terminator. */
+#define SIM_TIME_TEXT_MAX 24
+
+/* --help and --list print and end the command. */
+#define SIM_DONE 1
 
 struct sim_options {
+	const struct sim_family *family; /* NULL: one profile at --interval */
 	enum hp_enc_profile profile;
-	unsigned count;    /* 0 = forever */
-	unsigned interval; /* seconds of meter time between frames */
-	bool realtime;     /* sleep the interval between frames */
+	unsigned count; /* 0 = forever */
+	bool count_set;
+	unsigned interval; /* seconds of meter time between frames of one profile */
+	bool interval_set;
+	double speed; /* meter seconds per real second; 0 = as fast as possible */
+	bool speed_set;
+	bool realtime;
+	time_t start; /* the meter's local clock as seconds since the epoch */
+	bool start_set;
 	bool hex;
 	bool plain;  /* no ciphering even where the meter family encrypts */
 	int framing; /* -1: the family's own; else an hp_enc_framing */
 	uint8_t phases;
 	uint64_t seed;
+	bool export; /* solar panels: export around noon */
+	bool has_key, has_auth_key;
+	uint8_t key[HP_ENC_KEY_LEN], auth_key[HP_ENC_KEY_LEN];
+	const char *pty_path, *tcp_addr, *listen_addr;
 };
+
+/* Where the frames go. */
+struct sim_out {
+	bool to_stdout;
+	bool hex;
+	FILE *info; /* status lines: standard output unless the frames go there */
+	int pty_fd;
+	const char *pty_path;
+	char pty_slave[PATH_MAX];
+	int tcp_fd;
+	const char *tcp_addr;
+	int64_t tcp_retry_ms;
+	bool tcp_lost_said;
+	int listen_fd;
+	int clients[SIM_CLIENTS_MAX];
+	uint64_t delivered, dropped;
+};
+
+/* The links of a family's lists (they differ in the profile only). */
+struct sim_links {
+	unsigned n;
+	enum hp_enc_profile profile[SIM_FAMILY_LISTS_MAX];
+	struct hp_enc_link link[SIM_FAMILY_LISTS_MAX];
+};
+
+/* The pipe SIGINT and SIGTERM wake the pacing wait through: a signal handler can
+ * only reach file-scope state. */
+static int stop_pipe[2] = {-1, -1};
+
+static void sim_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void sim_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("hanp1d sim: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / 1000000;
+}
+
+/* Meters send local time: the clock starts at the local wall time now. */
+static time_t local_now(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	return now + tm.tm_gmtoff;
+}
+
+/* ---- options ---- */
 
 static int profile_by_name(const char *name, enum hp_enc_profile *p)
 {
@@ -56,25 +166,441 @@ static int framing_by_name(const char *name, int *framing)
 	return -1;
 }
 
+/* Decimal digits only (no sign, no blanks), at most max. */
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	uint64_t v;
+	if (!parse_u64(s, max, &v) || v < min)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static bool parse_speed(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v <= 0 || v > SIM_SPEED_MAX)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly 32 hex digits. */
+static bool parse_key(const char *s, uint8_t *key)
+{
+	if (strlen(s) != 2 * HP_ENC_KEY_LEN)
+		return false;
+	for (int i = 0; i < HP_ENC_KEY_LEN; i++) {
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		key[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+/* "now" or the meter's local time YYYY-MM-DDTHH:MM[:SS]. */
+static bool parse_start(const char *s, time_t *out)
+{
+	if (strcmp(s, "now") == 0) {
+		*out = local_now();
+		return true;
+	}
+	struct tm tm = {0};
+	int used = 0, more = 0;
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		   &tm.tm_min, &used) != 5)
+		return false;
+	if (s[used] == ':' && sscanf(s + used, ":%2d%n", &tm.tm_sec, &more) == 1)
+		used += more;
+	/* From 1970 on: the schedule counts milliseconds since the epoch upwards. */
+	if (s[used] != '\0' || tm.tm_year < 1970)
+		return false;
+	struct tm want = tm;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	/* timegm normalises: February 30th comes back as March 2nd. */
+	if (t == (time_t)-1 || tm.tm_year + 1900 != want.tm_year || tm.tm_mon + 1 != want.tm_mon ||
+	    tm.tm_mday != want.tm_mday || tm.tm_hour != want.tm_hour || tm.tm_min != want.tm_min ||
+	    tm.tm_sec != want.tm_sec)
+		return false;
+	*out = t;
+	return true;
+}
+
 static void sim_usage(FILE *out)
 {
-	fputs("usage: hanp1d sim [--meter PROFILE] [--count N] [--interval S] [--realtime]\n"
-	      "                  [--hex] [--phases 1|3] [--seed N] [--list]\n"
-	      "  --meter PROFILE  meter family to simulate (default kamstrup-list2; --list shows "
-	      "all)\n"
-	      "  --count N        frames to write (default 1; 0 = until interrupted)\n"
-	      "  --interval S     meter seconds between frames (default 10)\n"
-	      "  --realtime       wait the interval between frames\n"
-	      "  --hex            hex text with a comment per frame instead of raw bytes\n"
-	      "  --framing F      hdlc, mbus or raw (bare APDU) instead of the family's own\n"
-	      "  --plain          no encryption, even for families that encrypt\n",
+	fputs("usage: hanp1d sim [--meter NAME] [--count N] [--speed N] [--start TIME]\n"
+	      "                  [--pty PATH] [--tcp HOST:PORT] [--listen HOST:PORT]\n"
+	      "                  [--hex] [--export] [--key HEX [--auth-key HEX]] ...\n"
+	      "A simulated meter: frames with evolving values (load shape by time of day,\n"
+	      "appliances, optional solar export; registers grow by the energy that flowed).\n"
+	      "  --meter NAME       a family at its real cadence (kamstrup, aidon, kaifa,\n"
+	      "                     dsmr) or one profile at --interval (default\n"
+	      "                     kamstrup-list2); --list shows them all\n"
+	      "  --list             the families with their cadence, then the profiles\n"
+	      "  --count N          frames to write (default: 1 on standard output, else\n"
+	      "                     0 = until interrupted)\n"
+	      "  --interval S       meter seconds between frames of one profile (default 10)\n"
+	      "  --speed N          run the meter clock N times faster than real time and\n"
+	      "                     pace the frames to it (default 1 on a pty or TCP; on\n"
+	      "                     standard output frames come at once unless paced)\n"
+	      "  --realtime         pace standard output in real time (--speed 1)\n"
+	      "  --start TIME       the meter's local time to start at: now or\n"
+	      "                     YYYY-MM-DDTHH:MM[:SS] (default: now when paced, else\n"
+	      "                     2025-01-15T00:00:00)\n"
+	      "  --pty PATH         create a pseudo-terminal and make PATH a symlink to it:\n"
+	      "                     a serial device for `source = serial:PATH`\n"
+	      "  --tcp HOST:PORT    connect to a TCP listener and write the frames to it\n"
+	      "  --listen HOST:PORT serve the frames to TCP clients (`source = tcp://...`);\n"
+	      "                     port 0 takes a free port; the address is printed\n"
+	      "  --hex              hex text with a comment per frame (standard output)\n"
+	      "  --export           solar panels: export around noon\n"
+	      "  --key HEX          encrypt with this key (32 hex digits): replaces the test\n"
+	      "                     key of families that encrypt, encrypts a DLMS list that\n"
+	      "                     does not\n"
+	      "  --auth-key HEX     authenticate with this key too (with --key)\n"
+	      "  --plain            no encryption, even for families that encrypt\n"
+	      "  --framing F        hdlc, mbus or raw (bare APDU) instead of the family's own\n"
+	      "  --phases 1|3       a single-phase or three-phase meter (default 3)\n"
+	      "  --seed N           another household (default 1)\n",
 	      out);
 }
 
-static void list_profiles(void)
+static void list_meters(void)
 {
+	for (size_t i = 0; i < sim_family_count(); i++) {
+		const struct sim_family *f = sim_family_get(i);
+		printf("%-16s family: %s\n", f->name, f->cadence);
+	}
 	for (int i = 0; i < HP_PROFILE_COUNT; i++)
 		puts(hp_enc_profile_name((enum hp_enc_profile)i));
+}
+
+static int set_meter(struct sim_options *o, const char *name)
+{
+	o->family = sim_family_find(name);
+	if (o->family != NULL)
+		return 0;
+	if (profile_by_name(name, &o->profile) == 0)
+		return 0;
+	sim_error("unknown meter '%s' (see --list)", name);
+	return -1;
+}
+
+/* One option; SIM_DONE, 0 or -1 (the message said). */
+static int take_option(struct sim_options *o, int c)
+{
+	uint64_t v;
+	switch (c) {
+	case 'm':
+		return set_meter(o, optarg);
+	case 'n':
+		o->count_set = true;
+		if (parse_unsigned(optarg, 0, UINT_MAX, &o->count))
+			return 0;
+		sim_error("--count: expected a number of frames, not '%s'", optarg);
+		return -1;
+	case 'i':
+		o->interval_set = true;
+		if (parse_unsigned(optarg, 1, SIM_INTERVAL_MAX, &o->interval))
+			return 0;
+		sim_error("--interval: expected 1 to %d seconds, not '%s'", SIM_INTERVAL_MAX,
+			  optarg);
+		return -1;
+	case 'S':
+		o->speed_set = true;
+		if (parse_speed(optarg, &o->speed))
+			return 0;
+		sim_error("--speed: expected a number above 0 and at most %.0f, not '%s'",
+			  SIM_SPEED_MAX, optarg);
+		return -1;
+	case 't':
+		o->start_set = true;
+		if (parse_start(optarg, &o->start))
+			return 0;
+		sim_error("--start: expected now or YYYY-MM-DDTHH:MM[:SS], not '%s'", optarg);
+		return -1;
+	case 'r':
+		o->realtime = true;
+		return 0;
+	case 'x':
+		o->hex = true;
+		return 0;
+	case 'p':
+		if (strcmp(optarg, "1") == 0 || strcmp(optarg, "3") == 0) {
+			o->phases = (uint8_t)(optarg[0] - '0');
+			return 0;
+		}
+		sim_error("--phases: expected 1 or 3, not '%s'", optarg);
+		return -1;
+	case 's':
+		if (parse_u64(optarg, UINT64_MAX, &v)) {
+			o->seed = v;
+			return 0;
+		}
+		sim_error("--seed: expected a number, not '%s'", optarg);
+		return -1;
+	case 'f':
+		if (framing_by_name(optarg, &o->framing) == 0)
+			return 0;
+		sim_error("--framing: expected hdlc, mbus or raw, not '%s'", optarg);
+		return -1;
+	case 'c':
+		o->plain = true;
+		return 0;
+	case 'e':
+		o->export = true;
+		return 0;
+	case 'k':
+		o->has_key = true;
+		if (parse_key(optarg, o->key))
+			return 0;
+		sim_error("--key: expected 32 hex digits");
+		return -1;
+	case 'a':
+		o->has_auth_key = true;
+		if (parse_key(optarg, o->auth_key))
+			return 0;
+		sim_error("--auth-key: expected 32 hex digits");
+		return -1;
+	case 'P':
+		o->pty_path = optarg;
+		return 0;
+	case 'T':
+		o->tcp_addr = optarg;
+		return 0;
+	case 'L':
+		o->listen_addr = optarg;
+		return 0;
+	case 'l':
+		list_meters();
+		return SIM_DONE;
+	case 'h':
+		sim_usage(stdout);
+		return SIM_DONE;
+	default:
+		return -1; /* getopt said what */
+	}
+}
+
+static int parse_sim_options(int argc, char **argv, struct sim_options *o)
+{
+	static const struct option options[] = {
+	    {"meter", required_argument, NULL, 'm'},
+	    {"count", required_argument, NULL, 'n'},
+	    {"interval", required_argument, NULL, 'i'},
+	    {"speed", required_argument, NULL, 'S'},
+	    {"start", required_argument, NULL, 't'},
+	    {"realtime", no_argument, NULL, 'r'},
+	    {"hex", no_argument, NULL, 'x'},
+	    {"phases", required_argument, NULL, 'p'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"list", no_argument, NULL, 'l'},
+	    {"framing", required_argument, NULL, 'f'},
+	    {"plain", no_argument, NULL, 'c'},
+	    {"export", no_argument, NULL, 'e'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"auth-key", required_argument, NULL, 'a'},
+	    {"pty", required_argument, NULL, 'P'},
+	    {"tcp", required_argument, NULL, 'T'},
+	    {"listen", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		int rc = take_option(o, c);
+		if (rc != 0)
+			return rc;
+	}
+	if (optind != argc) {
+		sim_error("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_live(const struct sim_options *o)
+{
+	return o->pty_path != NULL || o->tcp_addr != NULL || o->listen_addr != NULL;
+}
+
+/* "HOST:PORT" or "[V6]:PORT", optionally after "tcp://". */
+static int split_addr(const char *text, char *host, char *port)
+{
+	if (strncmp(text, "tcp://", 6) == 0)
+		text += 6;
+	const char *colon = strrchr(text, ':');
+	if (colon == NULL || colon == text || colon[1] == '\0')
+		return -1;
+	const char *h = text;
+	size_t len = (size_t)(colon - text);
+	if (h[0] == '[') {
+		if (len < 3 || h[len - 1] != ']')
+			return -1;
+		h++;
+		len -= 2;
+	}
+	if (len >= SIM_HOST_MAX || strlen(colon + 1) >= SIM_PORT_MAX)
+		return -1;
+	memcpy(host, h, len);
+	host[len] = '\0';
+	snprintf(port, SIM_PORT_MAX, "%s", colon + 1);
+	return 0;
+}
+
+static int check_addr(const char *option, const char *text)
+{
+	char host[SIM_HOST_MAX], port[SIM_PORT_MAX];
+	if (text == NULL || split_addr(text, host, port) == 0)
+		return 0;
+	sim_error("%s: expected HOST:PORT or [IPV6]:PORT, not '%s'", option, text);
+	return -1;
+}
+
+/* Options that contradict each other; 0 or -1 (the message said). */
+static int check_options(const struct sim_options *o)
+{
+	if (o->hex && is_live(o)) {
+		sim_error("--hex writes to standard output, not to --pty, --tcp or --listen");
+		return -1;
+	}
+	if (o->interval_set && o->family != NULL) {
+		sim_error("--interval: the %s family sends at its own cadence", o->family->name);
+		return -1;
+	}
+	if (o->has_auth_key && !o->has_key) {
+		sim_error("--auth-key needs --key");
+		return -1;
+	}
+	if (o->has_key && o->plain) {
+		sim_error("--key and --plain contradict each other");
+		return -1;
+	}
+	return check_addr("--tcp", o->tcp_addr) == 0 && check_addr("--listen", o->listen_addr) == 0
+		   ? 0
+		   : -1;
+}
+
+/* Defaults that depend on other options. */
+static void finish_options(struct sim_options *o)
+{
+	bool live = is_live(o);
+	if (!o->speed_set)
+		o->speed = (o->realtime || live) ? 1 : 0;
+	if (!o->count_set)
+		o->count = live ? 0 : 1;
+	if (!o->start_set)
+		o->start = o->speed > 0 ? local_now() : SIM_DEFAULT_START;
+}
+
+/* ---- the meter's links and keys ---- */
+
+/* The manufacturer letters of a system title for a list that is encrypted only
+ * because --key asks for it. */
+static const char *title_letters(enum hp_enc_profile p)
+{
+	static const struct {
+		const char *prefix, *letters;
+	} makers[] = {{"kamstrup", "KAM"},
+		      {"aidon", "AID"},
+		      {"kaifa", "KFM"},
+		      {"iskra", "ISK"},
+		      {"landis", "LGZ"}};
+	const char *name = hp_enc_profile_name(p);
+	for (size_t i = 0; i < sizeof(makers) / sizeof(makers[0]); i++) {
+		if (strncmp(name, makers[i].prefix, strlen(makers[i].prefix)) == 0)
+			return makers[i].letters;
+	}
+	return "HPS";
+}
+
+/* A system title for a list the meter sends in clear: the maker's letters and a
+ * made-up serial number. */
+static void start_ciphering(struct hp_enc_link *link, enum hp_enc_profile p, bool auth)
+{
+	static const uint8_t serial[HP_ENC_TITLE_LEN - 3] = {0x00, 0x01, 0x23, 0x45, 0x67};
+	struct hp_enc_ggc *g = &link->ggc;
+	memset(g, 0, sizeof(*g));
+	memcpy(g->title, title_letters(p), 3);
+	memcpy(g->title + 3, serial, sizeof(serial));
+	g->title_len = HP_ENC_TITLE_LEN;
+	g->sc = (uint8_t)(SIM_SC_ENCRYPT | (auth ? SIM_SC_AUTH : 0));
+	g->ic = 1;
+	link->cipher = true;
+}
+
+static int make_link(const struct sim_options *o, enum hp_enc_profile p, struct hp_enc_link *link)
+{
+	bool dsmr = hp_enc_profile_is_dsmr(p);
+	hp_enc_meter_default_link(p, link);
+	if (o->plain)
+		link->cipher = false;
+	if (o->framing >= 0 && !dsmr)
+		link->framing = (enum hp_enc_framing)o->framing;
+	if (!o->has_key)
+		return 0;
+	if (!link->cipher && dsmr) {
+		sim_error("--key: %s telegrams are sent in clear (dsmr-lu is encrypted)",
+			  hp_enc_profile_name(p));
+		return -1;
+	}
+	if (!link->cipher)
+		start_ciphering(link, p, o->has_auth_key);
+	memcpy(link->ggc.ek, o->key, HP_ENC_KEY_LEN);
+	if (o->has_auth_key)
+		memcpy(link->ggc.ak, o->auth_key, HP_ENC_KEY_LEN);
+	return 0;
+}
+
+static int make_links(const struct sim_options *o, const struct sim_family *f, struct sim_links *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (unsigned i = 0; i < f->n && i < SIM_FAMILY_LISTS_MAX; i++) {
+		l->profile[i] = f->lists[i].profile;
+		if (make_link(o, l->profile[i], &l->link[i]) != 0)
+			return -1;
+		l->n = i + 1;
+	}
+	return 0;
+}
+
+static struct hp_enc_link *link_of(struct sim_links *l, enum hp_enc_profile p)
+{
+	for (unsigned i = 0; i < l->n; i++) {
+		if (l->profile[i] == p)
+			return &l->link[i];
+	}
+	return &l->link[0];
 }
 
 static void print_key(const char *label, const uint8_t *k)
@@ -85,127 +611,568 @@ static void print_key(const char *label, const uint8_t *k)
 	fputc('\n', stderr);
 }
 
-static void write_frame(const struct sim_options *o, const uint8_t *p, size_t n, unsigned index)
+/* The test keys of an encrypting family, so its frames can be decoded. Keys the
+ * user gave are never printed. */
+static void tell_test_keys(const struct sim_options *o, const struct sim_links *l)
 {
-	if (!o->hex) {
-		fwrite(p, 1, n, stdout);
+	if (o->has_key || l->n == 0 || !l->link[0].cipher)
 		return;
-	}
-	printf("# frame %u: %s, %zu bytes\n", index, hp_enc_profile_name(o->profile), n);
-	for (size_t i = 0; i < n; i++)
-		printf("%02X%c", p[i], (i % 16 == 15 || i + 1 == n) ? '\n' : ' ');
+	print_key("hanp1d sim: frames are encrypted; decode with --key", l->link[0].ggc.ek);
+	print_key("hanp1d sim: and --auth-key", l->link[0].ggc.ak);
 }
 
-static int parse_sim_options(int argc, char **argv, struct sim_options *o)
+/* ---- outputs ---- */
+
+static void out_init(struct sim_out *out, const struct sim_options *o)
 {
-	static const struct option options[] = {
-	    {"meter", required_argument, NULL, 'm'},
-	    {"count", required_argument, NULL, 'n'},
-	    {"interval", required_argument, NULL, 'i'},
-	    {"realtime", no_argument, NULL, 'r'},
-	    {"hex", no_argument, NULL, 'x'},
-	    {"phases", required_argument, NULL, 'p'},
-	    {"seed", required_argument, NULL, 's'},
-	    {"list", no_argument, NULL, 'l'},
-	    {"framing", required_argument, NULL, 'f'},
-	    {"plain", no_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (profile_by_name(optarg, &o->profile) != 0) {
-				fprintf(stderr, "hanp1d sim: unknown meter '%s' (see --list)\n",
-					optarg);
-				return -1;
-			}
+	memset(out, 0, sizeof(*out));
+	out->to_stdout = !is_live(o);
+	out->hex = o->hex;
+	out->info = out->to_stdout ? stderr : stdout;
+	out->pty_fd = -1;
+	out->tcp_fd = -1;
+	out->listen_fd = -1;
+	for (int i = 0; i < SIM_CLIENTS_MAX; i++)
+		out->clients[i] = -1;
+}
+
+static void say(struct sim_out *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct sim_out *out, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("hanp1d sim: ", out->info);
+	vfprintf(out->info, fmt, ap);
+	fputc('\n', out->info);
+	fflush(out->info);
+	va_end(ap);
+}
+
+static int set_nonblocking(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+	return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/* The line discipline would turn CR into LF, echo, and take control bytes as
+ * signals: the slave is raw before the first byte, as a serial port is. The
+ * setting stays with the pty when the slave is closed again. */
+static int make_raw(const char *slave)
+{
+	int fd = open(slave, O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	struct termios t;
+	int rc = tcgetattr(fd, &t);
+	if (rc == 0) {
+		cfmakeraw(&t);
+		t.c_cflag |= CLOCAL | CREAD;
+		rc = tcsetattr(fd, TCSANOW, &t);
+	}
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+/* PATH becomes a symlink to the slave. A symlink left by a simulator that was
+ * killed is replaced in one step (rename); anything else at PATH is left alone. */
+static int link_path(const char *path, const char *slave)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode)) {
+		sim_error("--pty %s: the path exists and is not a symlink; not replacing it", path);
+		return -1;
+	}
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof(tmp)) {
+		sim_error("--pty %s: the path is too long", path);
+		return -1;
+	}
+	unlink(tmp);
+	if (symlink(slave, tmp) != 0 || rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		sim_error("--pty %s: cannot link it to %s: %s", path, slave, strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+static int pty_open(struct sim_out *out, const char *path)
+{
+	int fd = posix_openpt(O_RDWR | O_NOCTTY);
+	if (fd < 0 || grantpt(fd) != 0 || unlockpt(fd) != 0) {
+		sim_error("--pty: cannot create a pseudo-terminal: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	const char *slave = ptsname(fd);
+	if (slave == NULL || strlen(slave) >= sizeof(out->pty_slave) || make_raw(slave) != 0 ||
+	    set_nonblocking(fd) != 0) {
+		sim_error("--pty: cannot set up the pseudo-terminal: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	snprintf(out->pty_slave, sizeof(out->pty_slave), "%s", slave);
+	if (link_path(path, slave) != 0) {
+		close(fd);
+		return -1;
+	}
+	out->pty_fd = fd;
+	out->pty_path = path;
+	say(out, "pty %s -> %s", path, slave);
+	return 0;
+}
+
+/* Removes the symlink when it is still ours (another simulator may have taken the
+ * path meanwhile), then closes the master: the reader sees the device vanish. */
+static void pty_close(struct sim_out *out)
+{
+	if (out->pty_fd < 0)
+		return;
+	char target[PATH_MAX];
+	ssize_t n = readlink(out->pty_path, target, sizeof(target) - 1);
+	if (n >= 0) {
+		target[n] = '\0';
+		if (strcmp(target, out->pty_slave) == 0)
+			unlink(out->pty_path);
+	}
+	close(out->pty_fd);
+	out->pty_fd = -1;
+}
+
+static int bind_listen(int fd, const struct addrinfo *ai)
+{
+	int on = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0)
+		return -1;
+	return listen(fd, SIM_CLIENTS_MAX);
+}
+
+/* A connected (or, listening, a bound and listening) non-blocking socket; -1 with
+ * the reason in err. */
+static int tcp_open(const char *text, bool listening, char *err, size_t err_size)
+{
+	char host[SIM_HOST_MAX], port[SIM_PORT_MAX];
+	if (split_addr(text, host, port) != 0) {
+		snprintf(err, err_size, "%s: expected HOST:PORT", text);
+		return -1;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV | (listening ? AI_PASSIVE : 0)};
+	struct addrinfo *res;
+	int rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, err_size, "%s: %s", text, gai_strerror(rc));
+		return -1;
+	}
+	int fd = -1, e = 0;
+	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd >= 0 && (listening ? bind_listen(fd, ai)
+					  : connect(fd, ai->ai_addr, ai->ai_addrlen)) == 0)
 			break;
-		case 'n':
-			o->count = (unsigned)strtoul(optarg, NULL, 10);
-			break;
-		case 'i':
-			o->interval = (unsigned)strtoul(optarg, NULL, 10);
-			break;
-		case 'r':
-			o->realtime = true;
-			break;
-		case 'x':
-			o->hex = true;
-			break;
-		case 'p':
-			o->phases = (uint8_t)(strcmp(optarg, "1") == 0 ? 1 : 3);
-			break;
-		case 's':
-			o->seed = strtoull(optarg, NULL, 10);
-			break;
-		case 'f':
-			if (framing_by_name(optarg, &o->framing) != 0) {
-				fprintf(stderr, "hanp1d sim: framing is hdlc, mbus or raw\n");
-				return -1;
-			}
-			break;
-		case 'c':
-			o->plain = true;
-			break;
-		case 'l':
-			list_profiles();
-			exit(0);
-		case 'h':
-			sim_usage(stdout);
-			exit(0);
-		default:
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd >= 0 && set_nonblocking(fd) != 0) {
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		snprintf(err, err_size, "%s: %s", text, strerror(e));
+	return fd;
+}
+
+/* "HOST:PORT" of a bound socket (the port the kernel chose for port 0). */
+static void bound_addr(int fd, char *text, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[SIM_HOST_MAX], port[SIM_PORT_MAX];
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(text, size, "?");
+		return;
+	}
+	bool v6 = ss.ss_family == AF_INET6;
+	snprintf(text, size, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
+static int listen_open(struct sim_out *out, const char *addr)
+{
+	char err[SIM_HOST_MAX + 128];
+	out->listen_fd = tcp_open(addr, true, err, sizeof(err));
+	if (out->listen_fd < 0) {
+		sim_error("--listen %s", err);
+		return -1;
+	}
+	char where[SIM_HOST_MAX + SIM_PORT_MAX + 4];
+	bound_addr(out->listen_fd, where, sizeof(where));
+	say(out, "listening on %s", where);
+	return 0;
+}
+
+static int free_client_slot(const struct sim_out *out)
+{
+	for (int i = 0; i < SIM_CLIENTS_MAX; i++) {
+		if (out->clients[i] < 0)
+			return i;
+	}
+	return -1;
+}
+
+static void accept_clients(struct sim_out *out)
+{
+	for (;;) {
+		int fd = accept(out->listen_fd, NULL, NULL);
+		if (fd < 0)
+			return; /* EAGAIN: nobody else waiting */
+		int slot = free_client_slot(out);
+		if (slot < 0 || set_nonblocking(fd) != 0) {
+			say(out, "turning a client away (%d served at once)", SIM_CLIENTS_MAX);
+			close(fd);
+			continue;
+		}
+		out->clients[slot] = fd;
+		say(out, "client connected");
+	}
+}
+
+/* A socket takes the whole frame or is closed: a peer that stopped reading must
+ * not stall the meter, and a cut frame must not be followed by more. */
+static bool send_frame(int fd, const uint8_t *p, size_t n)
+{
+	return send(fd, p, n, MSG_NOSIGNAL) == (ssize_t)n;
+}
+
+static bool clients_deliver(struct sim_out *out, const uint8_t *p, size_t n)
+{
+	bool took = false;
+	for (int i = 0; i < SIM_CLIENTS_MAX; i++) {
+		if (out->clients[i] < 0)
+			continue;
+		if (send_frame(out->clients[i], p, n)) {
+			took = true;
+			continue;
+		}
+		close(out->clients[i]);
+		out->clients[i] = -1;
+		say(out, "client gone");
+	}
+	return took;
+}
+
+/* A lost connection is made again at the next frame, at most once a second. */
+static bool tcp_deliver(struct sim_out *out, const uint8_t *p, size_t n)
+{
+	if (out->tcp_fd < 0) {
+		int64_t now = mono_ms();
+		if (now < out->tcp_retry_ms)
+			return false;
+		out->tcp_retry_ms = now + SIM_RECONNECT_MS;
+		char err[SIM_HOST_MAX + 128];
+		out->tcp_fd = tcp_open(out->tcp_addr, false, err, sizeof(err));
+		if (out->tcp_fd < 0)
+			return false;
+		out->tcp_lost_said = false;
+		say(out, "connected to %s again", out->tcp_addr);
+	}
+	if (send_frame(out->tcp_fd, p, n))
+		return true;
+	close(out->tcp_fd);
+	out->tcp_fd = -1;
+	out->tcp_retry_ms = mono_ms() + SIM_RECONNECT_MS;
+	if (!out->tcp_lost_said)
+		say(out, "connection to %s lost; connecting again", out->tcp_addr);
+	out->tcp_lost_said = true;
+	return false;
+}
+
+/* The master takes the frame unless nobody has the device open (EIO) or the reader
+ * lets its buffer fill (EAGAIN): then the frame is lost, as on a real line. */
+static bool pty_deliver(struct sim_out *out, const uint8_t *p, size_t n)
+{
+	return write(out->pty_fd, p, n) == (ssize_t)n;
+}
+
+static int out_open(struct sim_out *out, const struct sim_options *o)
+{
+	if (o->pty_path != NULL && pty_open(out, o->pty_path) != 0)
+		return -1;
+	if (o->tcp_addr != NULL) {
+		char err[SIM_HOST_MAX + 128];
+		out->tcp_addr = o->tcp_addr;
+		out->tcp_fd = tcp_open(o->tcp_addr, false, err, sizeof(err));
+		if (out->tcp_fd < 0) {
+			sim_error("--tcp %s", err);
 			return -1;
 		}
+		say(out, "connected to %s", o->tcp_addr);
 	}
-	return optind == argc ? 0 : -1;
+	if (o->listen_addr != NULL && listen_open(out, o->listen_addr) != 0)
+		return -1;
+	return 0;
+}
+
+static void out_close(struct sim_out *out)
+{
+	pty_close(out);
+	if (out->tcp_fd >= 0)
+		close(out->tcp_fd);
+	if (out->listen_fd >= 0)
+		close(out->listen_fd);
+	out->tcp_fd = -1;
+	out->listen_fd = -1;
+	for (int i = 0; i < SIM_CLIENTS_MAX; i++) {
+		if (out->clients[i] >= 0)
+			close(out->clients[i]);
+		out->clients[i] = -1;
+	}
+}
+
+/* "# frame N: PROFILE, B bytes, meter time 2025-01-15T00:00:02.50" (hundredths
+ * when the frame is not on a whole second). */
+static void hex_comment(const char *name, const struct hp_enc_datetime *c, size_t n, unsigned index)
+{
+	printf("# frame %u: %s, %zu bytes, meter time %04u-%02u-%02uT%02u:%02u:%02u", index, name,
+	       n, c->year, c->month, c->day, c->hour, c->minute, c->second);
+	if (c->hundredths != 0)
+		printf(".%02u", c->hundredths);
+	putchar('\n');
+}
+
+static int stdout_frame(const struct sim_out *out, const char *name,
+			const struct hp_enc_datetime *c, const uint8_t *p, size_t n, unsigned index)
+{
+	if (!out->hex) {
+		fwrite(p, 1, n, stdout);
+	} else {
+		hex_comment(name, c, n, index);
+		for (size_t i = 0; i < n; i++)
+			printf("%02X%c", p[i], (i % 16 == 15 || i + 1 == n) ? '\n' : ' ');
+	}
+	if (fflush(stdout) != 0) {
+		sim_error("standard output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int out_frame(struct sim_out *out, const char *name, const struct hp_enc_datetime *c,
+		     const uint8_t *p, size_t n, unsigned index)
+{
+	if (out->to_stdout)
+		return stdout_frame(out, name, c, p, n, index);
+	bool took = false;
+	if (out->pty_fd >= 0)
+		took |= pty_deliver(out, p, n);
+	if (out->tcp_addr != NULL)
+		took |= tcp_deliver(out, p, n);
+	if (out->listen_fd >= 0) {
+		accept_clients(out);
+		took |= clients_deliver(out, p, n);
+	}
+	if (took)
+		out->delivered++;
+	else
+		out->dropped++;
+	return 0;
+}
+
+/* ---- pacing ---- */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	int e = errno;
+	ssize_t rc = write(stop_pipe[1], "", 1);
+	(void)rc;
+	errno = e;
+}
+
+static int catch_signals(void)
+{
+	if (pipe(stop_pipe) != 0 || set_nonblocking(stop_pipe[0]) != 0 ||
+	    set_nonblocking(stop_pipe[1]) != 0)
+		return -1;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+static void release_signals(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	for (int i = 0; i < 2; i++) {
+		if (stop_pipe[i] >= 0)
+			close(stop_pipe[i]);
+		stop_pipe[i] = -1;
+	}
+}
+
+/* Waits until the monotonic clock reaches due_ms, taking clients meanwhile; false
+ * when SIGINT or SIGTERM came. */
+static bool wait_until(struct sim_out *out, int64_t due_ms)
+{
+	for (;;) {
+		int64_t left = due_ms - mono_ms();
+		struct pollfd fds[2] = {{.fd = stop_pipe[0], .events = POLLIN},
+					{.fd = out->listen_fd, .events = POLLIN}};
+		nfds_t n = out->listen_fd >= 0 ? 2 : 1;
+		int timeout = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+		int rc = poll(fds, n, timeout);
+		if (rc > 0 && (fds[0].revents & POLLIN))
+			return false;
+		if (rc > 0 && n > 1 && (fds[1].revents & POLLIN))
+			accept_clients(out);
+		if (rc < 0 && errno != EINTR)
+			return false;
+		if (left <= 0)
+			return true;
+	}
+}
+
+/* ---- the meter ---- */
+
+/* One profile as a family of one list, every period_ms from the start on. */
+static void one_profile(struct sim_family *f, enum hp_enc_profile p, uint32_t period_ms,
+			int64_t start_ms)
+{
+	memset(f, 0, sizeof(*f));
+	f->name = hp_enc_profile_name(p);
+	f->cadence = "";
+	f->n = 1;
+	f->lists[0] = (struct sim_list){p, period_ms, (uint32_t)(start_ms % period_ms)};
+}
+
+static bool family_has(const struct sim_family *f, enum hp_enc_profile p)
+{
+	for (unsigned i = 0; i < f->n; i++) {
+		if (f->lists[i].profile == p)
+			return true;
+	}
+	return false;
+}
+
+static void describe(struct sim_out *out, const struct sim_options *o, const struct sim_family *f,
+		     const struct sim_model *m)
+{
+	struct tm tm;
+	gmtime_r(&m->clock, &tm);
+	char when[SIM_TIME_TEXT_MAX];
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	say(out, "%s meter%s%s%s, clock %s, speed %g", f->name, f->cadence[0] ? " (" : "",
+	    f->cadence, f->cadence[0] ? ")" : "", when, o->speed);
+}
+
+/* The meter: its values, its schedule and the links of its lists. */
+struct sim_meter {
+	struct sim_model model;
+	struct sim_family one; /* the schedule of a single profile */
+	const struct sim_family *family;
+	struct sim_links links;
+};
+
+/* 0, or -1 when the options ask for what the meter cannot do (the message said). */
+static int meter_init(struct sim_meter *m, const struct sim_options *o)
+{
+	sim_model_init(&m->model, o->phases, o->seed, o->start);
+	sim_model_set_solar(&m->model, o->export ? SIM_SOLAR_PEAK_W : 0);
+	m->family = o->family;
+	if (m->family == NULL) {
+		one_profile(&m->one, o->profile, o->interval * (uint32_t)MS_PER_S,
+			    sim_model_time_ms(&m->model));
+		m->family = &m->one;
+	}
+	if (make_links(o, m->family, &m->links) != 0)
+		return -1;
+	/* Iskraemeco lists are recognised by their logical device name. */
+	if (family_has(m->family, HP_PROFILE_ISKRA_12))
+		snprintf(m->model.values.logical_name, sizeof(m->model.values.logical_name), "%s",
+			 "ISK1030775213859");
+	return 0;
+}
+
+static int play(const struct sim_options *o, struct sim_meter *m, struct sim_out *out)
+{
+	const struct sim_family *f = m->family;
+	if (!out->to_stdout)
+		describe(out, o, f, &m->model);
+	static uint8_t mem[SIM_FRAME_MAX];
+	uint32_t ic = m->links.link[0].cipher ? m->links.link[0].ggc.ic : 1;
+	int64_t t0 = sim_model_time_ms(&m->model), t = t0;
+	int64_t real0 = mono_ms();
+	for (unsigned i = 0; o->count == 0 || i < o->count; i++) {
+		enum hp_enc_profile p = f->lists[0].profile;
+		int64_t next = sim_family_next(f, t, &p);
+		sim_model_advance_ms(&m->model, (uint32_t)(next - t));
+		t = next;
+		struct hp_enc_link *link = link_of(&m->links, p);
+		link->ggc.ic = ic++;
+		struct hp_buf b;
+		hp_buf_init(&b, mem, sizeof(mem));
+		if (hp_enc_meter_frames(&b, p, &m->model.values, link) != 0) {
+			sim_error("cannot encode a %s frame", hp_enc_profile_name(p));
+			return 1;
+		}
+		if (o->speed > 0 &&
+		    !wait_until(out, real0 + (int64_t)((double)(t - t0) / o->speed)))
+			break;
+		if (out_frame(out, hp_enc_profile_name(p), &m->model.values.clock, b.p, b.len,
+			      i + 1) != 0)
+			return 1;
+	}
+	if (!out->to_stdout)
+		say(out, "stopped: %llu frames delivered, %llu lost (nobody reading)",
+		    (unsigned long long)out->delivered, (unsigned long long)out->dropped);
+	return 0;
 }
 
 int hp_cmd_sim(int argc, char **argv)
 {
 	struct sim_options o = {.profile = HP_PROFILE_KAMSTRUP_LIST2,
-				.count = 1,
 				.interval = 10,
 				.phases = 3,
 				.seed = 1,
 				.framing = -1};
-	if (parse_sim_options(argc, argv, &o) != 0) {
-		sim_usage(stderr);
+	int rc = parse_sim_options(argc, argv, &o);
+	if (rc == SIM_DONE)
+		return 0;
+	if (rc != 0 || check_options(&o) != 0) {
+		fputs("hanp1d sim --help lists the options\n", stderr);
 		return HP_EXIT_USAGE;
 	}
-	struct hp_enc_link link;
-	hp_enc_meter_default_link(o.profile, &link);
-	if (o.plain)
-		link.cipher = false;
-	if (o.framing >= 0 && !hp_enc_profile_is_dsmr(o.profile))
-		link.framing = (enum hp_enc_framing)o.framing;
-	if (link.cipher) {
-		print_key("hanp1d sim: frames are encrypted; decode with --key", link.ggc.ek);
-		print_key("hanp1d sim: and --auth-key", link.ggc.ak);
+	finish_options(&o);
+	struct sim_meter meter;
+	if (meter_init(&meter, &o) != 0) {
+		fputs("hanp1d sim --help lists the options\n", stderr);
+		return HP_EXIT_USAGE;
 	}
-	struct sim_model model;
-	sim_model_init(&model, o.phases, o.seed, SIM_DEFAULT_START);
-	/* Iskraemeco lists are recognised by their logical device name. */
-	if (o.profile == HP_PROFILE_ISKRA_12)
-		snprintf(model.values.logical_name, sizeof(model.values.logical_name), "%s",
-			 "ISK1030775213859");
-	static uint8_t mem[SIM_FRAME_MAX];
-	for (unsigned i = 0; o.count == 0 || i < o.count; i++) {
-		sim_model_step(&model, o.interval);
-		struct hp_buf b;
-		hp_buf_init(&b, mem, sizeof(mem));
-		if (hp_enc_meter_frames(&b, o.profile, &model.values, &link) != 0) {
-			fprintf(stderr, "hanp1d sim: cannot encode a %s frame\n",
-				hp_enc_profile_name(o.profile));
-			return 1;
-		}
-		write_frame(&o, b.p, b.len, i + 1);
-		fflush(stdout);
-		link.ggc.ic++;
-		if (o.realtime && (o.count == 0 || i + 1 < o.count))
-			sleep(o.interval);
+	tell_test_keys(&o, &meter.links);
+	struct sim_out out;
+	out_init(&out, &o);
+	if (o.speed > 0 && catch_signals() != 0) {
+		sim_error("cannot catch signals: %s", strerror(errno));
+		return 1;
 	}
-	return 0;
+	rc = out_open(&out, &o) == 0 ? play(&o, &meter, &out) : 1;
+	out_close(&out);
+	release_signals();
+	return rc;
 }

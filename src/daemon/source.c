@@ -13,9 +13,8 @@
 #include "source_internal.h"
 
 /* Reopening: after 1 s first (a USB adapter re-enumerates in about a second),
- * doubling to at most 30 s so that a meter left unplugged costs nothing. */
+ * doubling to the driver's maximum. */
 #define BACKOFF_FIRST_MS 1000
-#define BACKOFF_MAX_MS   30000
 /* One line per problem per minute keeps a journal readable through a long outage. */
 #define LOG_INTERVAL_MS 60000
 
@@ -256,7 +255,8 @@ static void *source_main(void *arg)
 		hp_source_set_state(s, HP_SOURCE_RETRYING);
 		if (!back_off(s, backoff))
 			break;
-		backoff = backoff * 2 < BACKOFF_MAX_MS ? backoff * 2 : BACKOFF_MAX_MS;
+		int64_t max = s->driver->backoff_max_ms;
+		backoff = backoff * 2 < max ? backoff * 2 : max;
 	}
 	hp_source_set_state(s, HP_SOURCE_STOPPED);
 	return NULL;

@@ -27,6 +27,7 @@ enum hp_session_end {
 struct hp_source_driver {
 	const char *name;
 	enum hp_session_end (*session)(struct hp_source *s);
+	int64_t backoff_max_ms; /* the longest wait between reopening attempts */
 };
 
 extern const struct hp_source_driver hp_source_serial_driver;

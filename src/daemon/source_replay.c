@@ -173,4 +173,5 @@ static enum hp_session_end replay_session(struct hp_source *s)
 const struct hp_source_driver hp_source_replay_driver = {
     .name = "replay",
     .session = replay_session,
+    .backoff_max_ms = 2000, /* a file that comes back is read again at once */
 };

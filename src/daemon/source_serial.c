@@ -115,6 +115,15 @@ static void raise_lines(struct hp_source *s, int fd)
 	       s->m.name, s->m.path, strerror(errno));
 }
 
+/* Gives up exclusive use before closing: on a pty the flag outlives the close
+ * (the master keeps the device), and the next open by a non-root daemon would
+ * fail with EBUSY. */
+static void serial_close(int fd)
+{
+	ioctl(fd, TIOCNXCL);
+	close(fd);
+}
+
 static int serial_open(struct hp_source *s, struct hp_line_setting at)
 {
 	int fd = open(s->m.path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -132,7 +141,7 @@ static int serial_open(struct hp_source *s, struct hp_line_setting at)
 				       hp_parity_name(at.parity));
 		else
 			hp_source_fail(s, "%s: %s%s", s->m.path, strerror(e), serial_hint(e));
-		close(fd);
+		serial_close(fd);
 		return -1;
 	}
 	raise_lines(s, fd);
@@ -247,7 +256,7 @@ static enum hp_session_end run_fixed(struct hp_source *s)
 	hp_source_set_line(s, at.baud, at.parity, false);
 	hp_source_set_state(s, HP_SOURCE_RUNNING);
 	enum serial_loop r = pump(s, fd, NULL, at);
-	close(fd);
+	serial_close(fd);
 	return end_of(r);
 }
 
@@ -276,7 +285,7 @@ static enum serial_loop listen_once(struct hp_source *s, struct hp_autodetect *d
 	unsigned cycles = hp_autodetect_cycles(d);
 	hp_autodetect_listen(d, hp_source_mono_ms());
 	enum serial_loop r = listen_loop(s, fd, d);
-	close(fd);
+	serial_close(fd);
 	if (r == LOOP_NEXT && hp_autodetect_cycles(d) != cycles)
 		hp_source_fail(s, "%s: %s", s->m.path, hp_autodetect_diagnosis(d));
 	return r;
@@ -293,7 +302,7 @@ static enum serial_loop run_exact(struct hp_source *s, struct hp_autodetect *d,
 	hp_source_set_state(s, HP_SOURCE_RUNNING);
 	hp_autodetect_verify(d, at, hp_source_mono_ms());
 	enum serial_loop r = pump(s, fd, d, at);
-	close(fd);
+	serial_close(fd);
 	return r;
 }
 
@@ -347,7 +356,10 @@ static enum hp_session_end serial_session(struct hp_source *s)
 	return run_auto(s);
 }
 
+/* A replugged adapter must be read again within seconds; a failed open costs one
+ * system call. */
 const struct hp_source_driver hp_source_serial_driver = {
     .name = "serial",
     .session = serial_session,
+    .backoff_max_ms = 2000,
 };

@@ -116,4 +116,5 @@ static enum hp_session_end sim_session(struct hp_source *s)
 const struct hp_source_driver hp_source_sim_driver = {
     .name = "sim",
     .session = sim_session,
+    .backoff_max_ms = 2000,
 };

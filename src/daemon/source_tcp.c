@@ -168,4 +168,5 @@ static enum hp_session_end tcp_session(struct hp_source *s)
 const struct hp_source_driver hp_source_tcp_driver = {
     .name = "tcp",
     .session = tcp_session,
+    .backoff_max_ms = 30000, /* a dongle that is off is not hammered with connects */
 };
