@@ -110,7 +110,7 @@ check '[ "$rows" -gt 0 ]' "raw rows are on disk after SIGTERM ($rows)"
 check '[ "$(sqlite3 "$tmp/history.db" "PRAGMA integrity_check")" = ok ]' "integrity after SIGTERM"
 
 # SIGKILL at random moments: the database stays intact and keeps growing.
-for i in $(seq 10); do
+for i in $(seq 20); do
 	start
 	sleep "0.$((RANDOM % 9 + 1))"
 	kill -9 "$pid"
