@@ -1102,10 +1102,8 @@ static int meter_init(struct sim_meter *m, const struct sim_options *o)
 	}
 	if (make_links(o, m->family, &m->links) != 0)
 		return -1;
-	/* Iskraemeco lists are recognised by their logical device name. */
 	if (family_has(m->family, HP_PROFILE_ISKRA_12))
-		snprintf(m->model.values.logical_name, sizeof(m->model.values.logical_name), "%s",
-			 "ISK1030775213859");
+		sim_model_fit_profile(&m->model, HP_PROFILE_ISKRA_12);
 	return 0;
 }
 

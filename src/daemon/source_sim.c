@@ -19,8 +19,6 @@
 #define MS_PER_S            1000.0
 /* Speed 0: as fast as the ring takes frames; wait this long for room. */
 #define SIM_ROOM_WAIT_MS 1
-/* The logical device name Iskraemeco lists are recognised by (as `hanp1d sim`). */
-#define SIM_ISKRA_LDN "ISK1030775213859"
 
 static const enum hp_enc_profile every_second[] = {HP_PROFILE_DSMR50_NL, HP_PROFILE_DSMR_BE};
 
@@ -87,9 +85,7 @@ static enum hp_session_end sim_session(struct hp_source *s)
 	link_for(&s->m, p, &link);
 	struct sim_model model;
 	sim_model_init(&model, s->m.phases == 1 ? 1 : 3, (uint64_t)time(NULL), local_now());
-	if (p == HP_PROFILE_ISKRA_12)
-		snprintf(model.values.logical_name, sizeof(model.values.logical_name), "%s",
-			 SIM_ISKRA_LDN);
+	sim_model_fit_profile(&model, p);
 	unsigned interval = interval_of(p);
 	double period_ms = s->m.speed > 0 ? interval * MS_PER_S / s->m.speed : 0;
 	char what[HP_PATH_MAX + 8];

@@ -2,6 +2,7 @@
  * minutes, solar export around noon under drifting clouds, and registers that
  * integrate what flowed. And the cadence of the meter families. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sim_model.h"
@@ -89,6 +90,13 @@ static void age_registers(struct hp_enc_values *v, time_t start)
 	age_register(&v->energy_export_kwh, v->energy_export_tariff_kwh, hours * MEAN_EXPORT_KW);
 	v->reactive_energy_import_kvarh += hours * MEAN_IMPORT_KW * REACTIVE_SHARE;
 	v->reactive_energy_export_kvarh += hours * MEAN_EXPORT_KW * REACTIVE_SHARE;
+}
+
+void sim_model_fit_profile(struct sim_model *m, enum hp_enc_profile p)
+{
+	if (p == HP_PROFILE_ISKRA_12)
+		snprintf(m->values.logical_name, sizeof(m->values.logical_name), "%s",
+			 "ISK1030775213859");
 }
 
 void sim_model_init(struct sim_model *m, uint8_t phases, uint64_t seed, time_t start)

@@ -27,6 +27,10 @@ struct sim_model {
 /* A meter at `start` (its local clock) with solar panels of SIM_SOLAR_PEAK_W and
  * registers as a household's that has counted at its mean load since 2025-01-15
  * (so a meter started again later shows more, as a real one would). */
+/* Makes the values fit a profile that needs more than numbers: Iskraemeco lists are
+ * recognised by a logical device name starting "ISK". */
+void sim_model_fit_profile(struct sim_model *m, enum hp_enc_profile p);
+
 void sim_model_init(struct sim_model *m, uint8_t phases, uint64_t seed, time_t start);
 /* Panels of peak_w at noon; 0 is a meter without panels, whose export registers
  * stay at zero. */
