@@ -25,7 +25,13 @@
  *   a clock that went back starts a new series: nothing is booked across it, so
  *   no bucket ever gets negative energy.
  * - Power (power_import_w / power_export_w): each reading is one sample of the
- *   buckets holding its time (count, sum for the mean, max). */
+ *   buckets holding its time (count, sum for the mean, max).
+ *
+ * The store keeps this state in memory and writes it with the buckets once a
+ * quarter (store_db.h). After a crash it books the raw rows written since then
+ * through hp_series_add again, so these rules must book a reading rebuilt from a
+ * raw row (its numbers, meter_time, and meter_id when that changed) as they book
+ * the live one: they depend on nothing else. */
 #ifndef HP_DAEMON_SERIES_H
 #define HP_DAEMON_SERIES_H
 

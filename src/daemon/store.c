@@ -1,8 +1,8 @@
 /* The history store's writer: readings are queued in memory by hp_store_add and
- * written in one transaction by hp_store_commit (SD cards wear per write, so the
- * daemon commits once per commit_interval). The queues are bounded; a full queue
- * commits early, and a reading is refused (with -1 and a log line) only when that
- * commit fails too: nothing is dropped silently. */
+ * written by hp_store_commit, raw rows at every commit and buckets once a quarter
+ * (store_db.h says why and how a crash is recovered). The queues are bounded; a
+ * full queue commits early, and a reading is refused (with -1 and a log line) only
+ * when that commit fails too: nothing is dropped silently. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,26 +22,6 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-struct hp_store *hp_store_open(const struct hp_store_config *cfg, char *err, size_t err_size)
-{
-	struct hp_store *s = calloc(1, sizeof(*s));
-	if (s == NULL) {
-		snprintf(err, err_size, "out of memory");
-		return NULL;
-	}
-	s->cfg = *cfg;
-	if (hp_store_db_open(cfg->path, &s->db, err, err_size) != 0)
-		goto fail;
-	if (hp_store_prepare(s, err, err_size) != 0)
-		goto fail;
-	return s;
-fail:
-	hp_store_finalize(s);
-	sqlite3_close(s->db);
-	free(s);
-	return NULL;
-}
-
 static struct hp_store_meter *meter_slot(struct hp_store *s, const char *name)
 {
 	for (unsigned i = 0; i < s->meter_count; i++)
@@ -55,10 +35,14 @@ static struct hp_store_meter *meter_slot(struct hp_store *s, const char *name)
 	struct hp_store_meter *m = &s->meters[s->meter_count];
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", name);
-	m->last_raw_ms = INT64_MIN;
+	m->last_raw_ms = m->last_reg_raw_ms = m->booked_ms = INT64_MIN;
 	hp_series_init(&m->series);
-	if (hp_store_meter_load(s, m, s->last_error, sizeof(s->last_error)) != 0)
+	char err[HP_DETAIL_MAX / 2];
+	if (hp_store_meter_load(s, m, err, sizeof(err)) != 0) {
+		snprintf(s->last_error, sizeof(s->last_error), "meter \"%.31s\" not stored: %s",
+			 name, err);
 		return NULL;
+	}
 	s->meter_count++;
 	return m;
 }
@@ -78,7 +62,7 @@ static struct hp_pending *pending_for(struct hp_store *s, unsigned meter,
 			return p;
 	}
 	if (s->pending_count == HP_PENDING_MAX)
-		return NULL; /* not reached: hp_store_add keeps HP_SERIES_ADDS_MAX free */
+		return NULL; /* not reached: callers keep HP_SERIES_ADDS_MAX free */
 	struct hp_pending *p = &s->pending[s->pending_count++];
 	memset(p, 0, sizeof(*p));
 	p->meter = meter;
@@ -117,23 +101,61 @@ static bool has_room(const struct hp_store *s)
 	       s->pending_count + HP_SERIES_ADDS_MAX <= HP_PENDING_MAX;
 }
 
-static void queue_raw(struct hp_store *s, unsigned meter, int64_t t_ms, const struct hp_reading *r)
+/* Books a reading into the meter's pending buckets. booked_ms only grows: after
+ * the clock went back, recovery re-books too little rather than twice. */
+static void book(struct hp_store *s, struct hp_store_meter *m, int64_t t_ms,
+		 const struct hp_reading *r)
+{
+	struct sink_ctx ctx = {s, (unsigned)(m - s->meters)};
+	hp_series_add(&m->series, t_ms, r, sink, &ctx);
+	if (t_ms > m->booked_ms)
+		m->booked_ms = t_ms;
+	m->unwritten = true;
+}
+
+static bool has_register(const struct hp_reading *r)
+{
+	return hp_reading_has(r, HP_NUM_ENERGY_IMPORT_KWH) ||
+	       hp_reading_has(r, HP_NUM_ENERGY_EXPORT_KWH);
+}
+
+/* The first reading once store_interval has passed since the last row (or when
+ * the clock went back) becomes a raw row. */
+static bool interval_due(const struct hp_store *s, const struct hp_store_meter *m, int64_t t_ms)
+{
+	return m->last_raw_ms == INT64_MIN || t_ms < m->last_raw_ms ||
+	       t_ms - m->last_raw_ms >= (int64_t)s->cfg.store_interval_s * 1000;
+}
+
+/* So does, as an extra row, a reading with an energy register when the last row
+ * with one is HP_SERIES_SPARSE_MS old: hourly registers (list 3) are kept, and
+ * recovery re-books them. */
+static bool register_due(const struct hp_store_meter *m, int64_t t_ms, const struct hp_reading *r)
+{
+	return has_register(r) && (m->last_reg_raw_ms == INT64_MIN || t_ms < m->last_reg_raw_ms ||
+				   t_ms - m->last_reg_raw_ms >= HP_SERIES_SPARSE_MS);
+}
+
+/* A raw row keeps the meter_id in a session's first row and after a swap only
+ * (recovery needs it to see a swap; the rest would repeat it in every row). */
+static void queue_raw(struct hp_store *s, struct hp_store_meter *m, int64_t t_ms,
+		      const struct hp_reading *r)
 {
 	struct hp_raw_row *row = &s->raw[s->raw_count++];
-	row->meter = meter;
+	row->meter = (unsigned)(m - s->meters);
 	row->t_ms = t_ms;
 	row->present = r->num_present;
 	memcpy(row->num, r->num, sizeof(row->num));
 	snprintf(row->meter_time, sizeof(row->meter_time), "%.*s", HP_TIME_MAX - 1,
 		 r->text[HP_TEXT_METER_TIME]);
-}
-
-/* The first reading once store_interval has passed since the last row (or when
- * the clock went back) becomes a raw row. */
-static bool raw_due(const struct hp_store *s, const struct hp_store_meter *m, int64_t t_ms)
-{
-	return m->last_raw_ms == INT64_MIN || t_ms < m->last_raw_ms ||
-	       t_ms - m->last_raw_ms >= (int64_t)s->cfg.store_interval_s * 1000;
+	const char *id = r->text[HP_TEXT_METER_ID];
+	row->meter_id[0] = '\0';
+	if (id[0] != '\0' && strcmp(id, m->raw_meter_id) != 0) {
+		snprintf(row->meter_id, sizeof(row->meter_id), "%s", id);
+		snprintf(m->raw_meter_id, sizeof(m->raw_meter_id), "%s", id);
+	}
+	if (has_register(r))
+		m->last_reg_raw_ms = t_ms;
 }
 
 int hp_store_add(struct hp_store *s, const char *meter, int64_t t_ms, const struct hp_reading *r)
@@ -143,24 +165,49 @@ int hp_store_add(struct hp_store *s, const char *meter, int64_t t_ms, const stru
 		return -1;
 	if (!has_room(s) && hp_store_commit(s, 0) != 0)
 		return -1; /* counted and logged by the commit */
-	unsigned index = (unsigned)(m - s->meters);
-	if (raw_due(s, m, t_ms)) {
-		queue_raw(s, index, t_ms, r);
-		m->last_raw_ms = t_ms;
-	}
-	struct sink_ctx ctx = {s, index};
-	hp_series_add(&m->series, t_ms, r, sink, &ctx);
-	if (hp_reading_has(r, HP_NUM_ENERGY_IMPORT_KWH) ||
-	    hp_reading_has(r, HP_NUM_ENERGY_EXPORT_KWH) || hp_reading_has_text(r, HP_TEXT_METER_ID))
-		m->series_dirty = true;
+	bool on_time = interval_due(s, m, t_ms);
+	if (on_time || register_due(m, t_ms, r))
+		queue_raw(s, m, t_ms, r);
+	if (on_time)
+		m->last_raw_ms = t_ms; /* an extra row keeps the interval's rhythm */
+	book(s, m, t_ms, r);
 	return 0;
+}
+
+/* ---- commits ---- */
+
+/* Buckets are written by the first commit in a new local quarter, and by every
+ * commit without a time (shutdown, early commits). */
+static void plan_commit(const struct hp_store *s, int64_t now_ms, struct hp_commit_plan *plan,
+			int64_t *quarter)
+{
+	struct hp_bucket q;
+	*quarter = INT64_MIN;
+	plan->now_ms = now_ms > 0 ? now_ms : 0;
+	plan->buckets = true;
+	plan->prune = false;
+	if (plan->now_ms == 0)
+		return;
+	if (hp_bucket_of(HP_RES_15M, now_ms, &q) == 0) {
+		*quarter = q.start_ms;
+		plan->buckets = q.start_ms != s->written_quarter_ms;
+	}
+	plan->prune = s->pruned_ms == INT64_MIN || now_ms < s->pruned_ms ||
+		      now_ms - s->pruned_ms >= HP_PRUNE_EVERY_MS;
 }
 
 int hp_store_commit(struct hp_store *s, int64_t now_ms)
 {
 	char err[HP_DETAIL_MAX];
-	if (hp_store_write(s, now_ms, err, sizeof(err)) == 0) {
+	struct hp_commit_plan plan;
+	int64_t quarter;
+	plan_commit(s, now_ms, &plan, &quarter);
+	if (hp_store_write(s, &plan, err, sizeof(err)) == 0) {
 		s->commits++;
+		if (plan.buckets && quarter != INT64_MIN)
+			s->written_quarter_ms = quarter;
+		if (plan.prune)
+			s->pruned_ms = now_ms;
 		if (hp_log_recovered(&s->fail_log))
 			hp_log(LOG_NOTICE, "store: writing %s works again", s->cfg.path);
 		return 0;
@@ -171,6 +218,94 @@ int hp_store_commit(struct hp_store *s, int64_t now_ms)
 		hp_log(LOG_ERR, "store: commit to %s failed (%u rows kept for the next try): %s",
 		       s->cfg.path, s->raw_count, err);
 	return -1;
+}
+
+/* ---- recovery (store_db.h, rule 3) ---- */
+
+struct rebook_ctx {
+	struct hp_store *s;
+	struct hp_store_meter *m;
+	unsigned rows;
+};
+
+static int rebook_row(void *ctx, int64_t t_ms, const struct hp_reading *r)
+{
+	struct rebook_ctx *c = ctx;
+	book(c->s, c->m, t_ms, r);
+	if (t_ms > c->m->last_raw_ms)
+		c->m->last_raw_ms = t_ms;
+	c->rows++;
+	return has_room(c->s) ? 0 : 1;
+}
+
+/* Books m's raw rows after its booked_ms; a full queue writes the buckets (which
+ * moves booked_ms on) and goes on from there. */
+static int rebook(struct hp_store *s, struct hp_store_meter *m, int64_t floor_id, unsigned *rows,
+		  char *err, size_t err_size)
+{
+	struct rebook_ctx ctx = {s, m, 0};
+	int rc;
+	while ((rc = hp_store_raw_after(s, m, floor_id, rebook_row, &ctx, err, err_size)) == 1) {
+		if (hp_store_commit(s, 0) != 0) {
+			snprintf(err, err_size, "%s", s->last_error);
+			return -1;
+		}
+	}
+	*rows = ctx.rows;
+	return rc;
+}
+
+static int recover(struct hp_store *s, char *err, size_t err_size)
+{
+	int64_t floor_id;
+	char names[HP_METERS_MAX][HP_NAME_MAX];
+	unsigned count;
+	if (hp_store_recover_floor(s, &floor_id, err, err_size) != 0 ||
+	    hp_store_recover_meters(s, floor_id, names, HP_METERS_MAX, &count, err, err_size) != 0)
+		return -1;
+	for (unsigned i = 0; i < count; i++) {
+		struct hp_store_meter *m = meter_slot(s, names[i]);
+		unsigned rows = 0;
+		if (m == NULL) {
+			snprintf(err, err_size, "%s", s->last_error);
+			return -1;
+		}
+		if (rebook(s, m, floor_id, &rows, err, err_size) != 0)
+			return -1;
+		if (rows > 0)
+			hp_log(LOG_NOTICE,
+			       "store: meter %s: booked %u raw rows into the buckets again (the"
+			       " last stop was not clean)",
+			       m->name, rows);
+	}
+	return 0;
+}
+
+struct hp_store *hp_store_open(const struct hp_store_config *cfg, char *err, size_t err_size)
+{
+	struct hp_store *s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	s->cfg = *cfg;
+	s->written_quarter_ms = s->pruned_ms = INT64_MIN;
+	if (hp_store_db_open(cfg->path, &s->db, err, err_size) != 0)
+		goto fail;
+	if (hp_store_prepare(s, err, err_size) != 0)
+		goto fail;
+	char why[HP_DETAIL_MAX];
+	if (recover(s, why, sizeof(why)) != 0)
+		hp_log(LOG_WARNING,
+		       "store: %s: re-booking the last raw rows failed (%s); the next readings"
+		       " book their energy",
+		       cfg->path, why);
+	return s;
+fail:
+	hp_store_finalize(s);
+	sqlite3_close(s->db);
+	free(s);
+	return NULL;
 }
 
 static int64_t file_size(const char *path, const char *suffix)

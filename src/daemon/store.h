@@ -20,10 +20,11 @@ const char *hp_resolution_name(enum hp_resolution r);
 
 struct hp_store;
 
-/* Opens (creates, migrates) the database. A file that is not a database or fails
- * its integrity check is renamed aside (path + ".corrupt-<epoch>") with a log line
- * and a new one is made; a file that cannot be opened at all is an error (NULL, err
- * set). */
+/* Opens (creates, migrates) the database. After an unclean stop it re-books the
+ * raw rows not yet in the buckets, so nothing committed is lost. A file that is not
+ * a database or fails its integrity check is renamed aside (path +
+ * ".corrupt-<epoch>") with a log line and a new one is made; a file that cannot be
+ * opened at all is an error (NULL, err set). */
 struct hp_store *hp_store_open(const struct hp_store_config *cfg, char *err, size_t err_size);
 
 /* Adds a reading of a meter taken at t_ms (wall clock, UTC epoch ms): a raw row when
@@ -33,9 +34,11 @@ struct hp_store *hp_store_open(const struct hp_store_config *cfg, char *err, siz
  * Nothing reaches the disk before hp_store_commit. Returns 0 or -1. */
 int hp_store_add(struct hp_store *s, const char *meter, int64_t t_ms, const struct hp_reading *r);
 
-/* Writes what was added since the last commit in one transaction, and prunes raw
- * rows older than raw_days (raw_days 0 keeps them; now_ms 0 skips the pruning).
- * Returns 0 or -1 (the rows are kept for the next try). */
+/* Writes what was added since the last commit in one transaction: raw rows every
+ * commit; buckets and the series state once per local quarter-hour (and whenever
+ * now_ms is 0, as at close), so a commit usually touches only the last raw page;
+ * raw rows older than raw_days are pruned once an hour. Returns 0 or -1 (the rows
+ * are kept for the next try). */
 int hp_store_commit(struct hp_store *s, int64_t now_ms);
 
 void hp_store_get_status(struct hp_store *s, struct hp_store_status *out);
@@ -50,7 +53,8 @@ struct hp_store_reader;
 struct hp_store_reader *hp_store_reader_open(const char *path, char *err, size_t err_size);
 void hp_store_reader_close(struct hp_store_reader *rd);
 
-/* History of one meter in [from_ms, to_ms) as a JSON array, oldest first:
+/* History of one meter in [from_ms, to_ms) as a JSON array, oldest first (buckets
+ * lag the live reading by at most a quarter-hour):
  * raw: {"t": ISO-8601 UTC, "t_ms": epoch ms, "meter_time" when sent, <reading-model
  * numeric keys>...} (absent keys left out);
  * buckets (every bucket overlapping the range): {"start", "end" (ISO-8601 with the

@@ -1,6 +1,33 @@
-/* Inside the store: the writer's handle, shared by store.c (the API and the
- * in-memory queues), store_schema.c (opening, corruption, migrations) and
- * store_write.c (prepared statements and the commit transaction). */
+/* Inside the store: the writer's handle, shared by store.c (the API, the in-memory
+ * queues, recovery), store_schema.c (opening, corruption, migrations) and
+ * store_write.c (prepared statements and the commit transaction).
+ *
+ * How the store spares the SD card (the daemon issue's goal: at most 10 MB written
+ * a day at 1 reading/s with the defaults; bench/store_bench measures it). A commit
+ * writes, to the WAL and later to the file, every page it changed, so a commit
+ * must change as few pages as possible:
+ * 1. New files use pages of HP_STORE_PAGE_SIZE (512 bytes, not 4 KiB): every page
+ *    a commit touches besides the new rows (the header page, the parent of a new
+ *    leaf, the partly filled last leaf, the freelist trunk) costs an eighth.
+ * 2. raw is a rowid table keyed by time, id = t_ms * HP_RAW_ID_SCALE + meter: every
+ *    insert appends to the table's last page and a full last page just gets a new
+ *    right sibling (no three-page rebalance as in a keyed table, no index).
+ * 3. Buckets and the series state stay in memory; they are written by the first
+ *    commit in a new local quarter (so every 15 minutes), at shutdown and on an
+ *    early commit; the other commits write raw rows only. Readers therefore see
+ *    buckets as of the last quarter boundary (the latest values are in /now).
+ *    A crash (SIGKILL, power cut) loses the unwritten bookings but not their raw
+ *    rows, which are committed every commit interval; hp_store_open re-books the
+ *    raw rows after each meter's series.booked_ms (the last reading the written
+ *    buckets hold), so nothing committed is lost. Energy re-booked from raw rows is
+ *    exact in total (registers are cumulative) and spread at store_interval
+ *    resolution; power maxima and means of the re-booked minutes come from the raw
+ *    rows only (one sample per row).
+ * 4. Raw rows are pruned once an hour (HP_PRUNE_EVERY_MS), not at every commit.
+ * 5. secure_delete=FAST: Debian's SQLite zeroes every freed page by default, which
+ *    would write each pruned page once more.
+ * The WAL's -shm index is a mapped file that the kernel writes back too; it is
+ * SQLite's and outside these rules (bench/store_bench prints its share). */
 #ifndef HP_DAEMON_STORE_DB_H
 #define HP_DAEMON_STORE_DB_H
 
@@ -12,27 +39,60 @@
 #include "series.h"
 #include "store.h"
 
+/* Pages of new files (rule 1). Measured a day at 1 reading/s (bench/store_bench,
+ * SQLite's writes, new / year-old file): 4 KiB 11.8 / 16.7 MB, 1 KiB 8.2 / 11.5 MB,
+ * 512 B 6.2 / 7.9 MB; query times alike. 512 is SQLite's smallest page. A raw row
+ * (~150 bytes, 455 with every key) fits a page's 477; a bucket row over 102 bytes
+ * (only with every sum fractional) spills its tail to an overflow page, correctly. */
+#define HP_STORE_PAGE_SIZE 512
+
 /* The raw table's reading columns, generated from the reading model so they stay
  * in sync: ", power_import_w, power_export_w, ..." */
 #define HP_RAW_COL(name, key) ", " key
 #define HP_RAW_COLUMNS        HP_NUM_FIELDS(HP_RAW_COL)
 
-/* The bucket tables' columns. Buckets that may still change live in the small
- * open_buckets table (one page per meter, rewritten each commit) and move to
- * buckets once they ended HP_OPEN_KEEP_MS ago; so a commit rewrites one page of
- * buckets instead of four scattered ones (SD card wear). A bucket may have a row
- * in both tables (a late addition after the move); readers add them up. */
+/* raw.id = t_ms * HP_RAW_ID_SCALE + meters.id (rule 2): time order, unique per
+ * meter and millisecond, and readable (id / 1000 is the time). So meter ids stay
+ * below it: a file takes at most HP_RAW_ID_SCALE - 1 meter names. */
+#define HP_RAW_ID_SCALE 1000
+
+/* The bucket table's columns. */
 #define HP_BUCKET_COLUMNS                                                                          \
 	"meter, res, start_ms, end_ms, label, import_kwh, export_kwh, samples, imp_n, imp_sum_w, " \
 	"imp_max_w, exp_n, exp_sum_w, exp_max_w, gap, estimated"
-/* Hourly registers book into the past hour's quarters; two hours covers that. */
-#define HP_OPEN_KEEP_MS (2LL * 3600 * 1000)
+
+/* A bucket write adds to what is there: energy sums (NULL + x = x, so an unknown
+ * bucket becomes known), sample counts and power sums, maxima, and the flags. A
+ * bucket is written again whenever it got more since it was last written (it was
+ * still open, or a late reading reached back into it). */
+#define HP_ADD_KNOWN(col)                                                                          \
+	col " = CASE WHEN excluded." col " IS NULL THEN " col " ELSE coalesce(" col                \
+	    ", 0) + excluded." col " END"
+#define HP_MAX_KNOWN(col)                                                                          \
+	col " = max(coalesce(" col ", excluded." col "), coalesce(excluded." col ", " col "))"
+/* clang-format off */
+#define HP_BUCKET_MERGE                                                                            \
+	" ON CONFLICT(meter, res, start_ms) DO UPDATE SET "                                        \
+	HP_ADD_KNOWN("import_kwh") ", " HP_ADD_KNOWN("export_kwh") ","                             \
+	" samples = samples + excluded.samples, imp_n = imp_n + excluded.imp_n,"                   \
+	" imp_sum_w = imp_sum_w + excluded.imp_sum_w, " HP_MAX_KNOWN("imp_max_w") ","              \
+	" exp_n = exp_n + excluded.exp_n, exp_sum_w = exp_sum_w + excluded.exp_sum_w, "            \
+	HP_MAX_KNOWN("exp_max_w") ","                                                              \
+	" gap = gap | excluded.gap, estimated = estimated | excluded.estimated"
+/* clang-format on */
+
+/* Raw rows are pruned this often (rule 4): an hour's rows go in one delete. */
+#define HP_PRUNE_EVERY_MS (3600LL * 1000)
+/* Recovery looks for raw rows from this long before the newest series.booked_ms
+ * on: rows not yet booked come after the last bucket write, which every active
+ * meter took part in; the margin covers readings around that write. */
+#define HP_RECOVER_LOOKBACK_MS (3600LL * 1000)
 
 /* Rows queued between commits. At the default 10 s interval and 60 s commits a
  * meter queues 6; 256 leaves room for 8 meters at a 2 s interval. When it fills,
  * the store commits early: rows are never dropped silently. */
 #define HP_RAW_QUEUE_MAX 256
-/* Buckets touched between commits: a few per meter per commit, up to
+/* Buckets touched between bucket writes: a few per meter per quarter, up to
  * HP_SERIES_ADDS_MAX for one reading after an outage. When fewer than
  * HP_SERIES_ADDS_MAX slots are left the store commits early, as above. */
 #define HP_PENDING_MAX 512
@@ -43,10 +103,13 @@
 
 struct hp_store_meter {
 	char name[HP_NAME_MAX];
-	int64_t id;          /* meters.id; 0 until a commit has written the meter */
-	int64_t last_raw_ms; /* the last raw row's time; INT64_MIN for none */
+	int64_t id;                     /* meters.id; 0 until a commit has written the meter */
+	int64_t last_raw_ms;            /* this session's last raw row; INT64_MIN for none */
+	int64_t last_reg_raw_ms;        /* ... the last one with an energy register */
+	int64_t booked_ms;              /* the latest reading booked; INT64_MIN for none */
+	char raw_meter_id[HP_TEXT_MAX]; /* meter_id last written to raw; "" = none yet */
 	struct hp_series series;
-	bool series_dirty; /* changed since it was last written */
+	bool unwritten; /* booked since the buckets and series were last written */
 };
 
 struct hp_raw_row {
@@ -55,9 +118,10 @@ struct hp_raw_row {
 	uint64_t present;
 	double num[HP_NUM_COUNT];
 	char meter_time[HP_TIME_MAX];
+	char meter_id[HP_TEXT_MAX]; /* "" (NULL) but in a session's first row and after a swap */
 };
 
-/* One bucket's additions since the last commit. */
+/* One bucket's additions since the buckets were last written. */
 struct hp_pending {
 	unsigned meter;
 	enum hp_resolution res;
@@ -76,15 +140,23 @@ enum hp_store_stmt {
 	HP_ST_ROLLBACK,
 	HP_ST_INSERT_METER,
 	HP_ST_METER_ID,
+	HP_ST_MAX_METER_ID,
 	HP_ST_SERIES_GET,
-	HP_ST_LAST_RAW,
 	HP_ST_INSERT_RAW,
 	HP_ST_UPSERT_BUCKET,
-	HP_ST_MOVE_BUCKETS,
-	HP_ST_DROP_MOVED,
 	HP_ST_UPSERT_SERIES,
 	HP_ST_PRUNE,
+	HP_ST_BOOKED_MAX,
+	HP_ST_RECOVER_METERS,
+	HP_ST_RAW_AFTER,
 	HP_ST_COUNT
+};
+
+/* What one commit writes. */
+struct hp_commit_plan {
+	int64_t now_ms; /* 0 = unknown */
+	bool buckets;   /* the pending buckets and the series (rule 3) */
+	bool prune;     /* raw rows older than raw_days (rule 4) */
 };
 
 struct hp_store {
@@ -97,24 +169,45 @@ struct hp_store {
 	struct hp_raw_row raw[HP_RAW_QUEUE_MAX];
 	unsigned pending_count;
 	struct hp_pending pending[HP_PENDING_MAX];
+	int64_t written_quarter_ms; /* the quarter of the last bucket write; INT64_MIN none */
+	int64_t pruned_ms;          /* the last pruning; INT64_MIN for none */
 	uint64_t rows, commits, failures;
 	char last_error[HP_DETAIL_MAX];
 	struct hp_log_limit fail_log;
 };
 
 /* store_schema.c: opens path for writing. A file that is not a database or fails
- * PRAGMA quick_check is moved aside (logged) and a new one made; then WAL,
- * synchronous=NORMAL, the migrations, and raw columns for new reading keys. */
+ * PRAGMA quick_check is moved aside (logged) and a new one made; then the page
+ * size (new files), WAL, synchronous=NORMAL, the migrations, and raw columns for
+ * new reading keys. */
 int hp_store_db_open(const char *path, sqlite3 **out, char *err, size_t err_size);
 
 /* store_write.c */
 int hp_store_prepare(struct hp_store *s, char *err, size_t err_size);
 void hp_store_finalize(struct hp_store *s);
-/* Fills a meter's slot from the file (id, series, last raw row) when the file
- * knows it; a new meter keeps id 0 until the next commit writes it. */
+/* raw.id of a time and meter, saturated at the ends of the range. */
+int64_t hp_raw_id(int64_t t_ms, int64_t meter);
+/* Fills a meter's slot from the file (id, series, booked_ms) when the file knows
+ * it; a new meter keeps id 0 until the next commit writes it. Fails for a new
+ * meter when the file has no meter id left (HP_RAW_ID_SCALE). */
 int hp_store_meter_load(struct hp_store *s, struct hp_store_meter *m, char *err, size_t err_size);
-/* Writes the queues in one transaction (and prunes when now_ms > 0); on failure
- * rolls back, keeps the queues and sets err. */
-int hp_store_write(struct hp_store *s, int64_t now_ms, char *err, size_t err_size);
+/* Writes what plan says in one transaction; on failure rolls back, keeps the
+ * queues and sets err. */
+int hp_store_write(struct hp_store *s, const struct hp_commit_plan *plan, char *err,
+		   size_t err_size);
+
+/* Recovery (rule 3): called with each raw row not yet booked; returns 0 to go on,
+ * 1 to stop after this row. */
+typedef int (*hp_raw_fn)(void *ctx, int64_t t_ms, const struct hp_reading *r);
+/* The first raw id recovery needs to look at: HP_RECOVER_LOOKBACK_MS before the
+ * newest booked_ms; INT64_MIN when nothing was ever booked. */
+int hp_store_recover_floor(struct hp_store *s, int64_t *floor_id, char *err, size_t err_size);
+/* The names of meters with raw rows at or after floor_id (at most max). */
+int hp_store_recover_meters(struct hp_store *s, int64_t floor_id, char names[][HP_NAME_MAX],
+			    unsigned max, unsigned *count, char *err, size_t err_size);
+/* Calls fn, oldest first, for m's raw rows at or after floor_id taken after
+ * m->booked_ms, until fn says stop. Returns 0, 1 when fn stopped, or -1. */
+int hp_store_raw_after(struct hp_store *s, const struct hp_store_meter *m, int64_t floor_id,
+		       hp_raw_fn fn, void *ctx, char *err, size_t err_size);
 
 #endif

@@ -1,5 +1,6 @@
 /* Reading the history: a read-only connection of its own (WAL lets it read beside
- * the writer), two statements prepared once, and the rows as JSON. */
+ * the writer), two statements prepared once, and the rows as JSON. Buckets are as
+ * the writer last wrote them, at most a quarter old (store_db.h, rule 3). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,22 +36,17 @@ const char *hp_resolution_name(enum hp_resolution r)
 
 enum { Q_RAW, Q_BUCKETS, Q_COUNT };
 
-/* Buckets: both tables (store_db.h), added up per bucket. */
-#define HP_BUCKETS_OF(table)                                                                       \
-	"SELECT " HP_BUCKET_COLUMNS " FROM " table " WHERE meter = (SELECT id FROM m)"             \
-	" AND res = ?2 AND start_ms > ?3 AND start_ms < ?4 AND end_ms > ?5"
-
 /* clang-format off */
 static const char *const query_sql[Q_COUNT] = {
+	/* raw.id is the time (store_db.h): one range of the table, rows of other
+	 * meters skipped. */
 	[Q_RAW] = "SELECT t_ms, meter_time" HP_RAW_COLUMNS " FROM raw"
-		" WHERE meter = (SELECT id FROM meters WHERE name = ?1)"
-		" AND t_ms >= ?2 AND t_ms < ?3 ORDER BY t_ms LIMIT ?4",
-	[Q_BUCKETS] = "WITH m(id) AS (SELECT id FROM meters WHERE name = ?1)"
-		" SELECT start_ms, max(end_ms), max(label), sum(import_kwh), sum(export_kwh),"
-		" sum(samples), sum(imp_n), sum(imp_sum_w), max(imp_max_w), sum(exp_n),"
-		" sum(exp_sum_w), max(exp_max_w), max(gap), max(estimated) FROM ("
-		HP_BUCKETS_OF("buckets") " UNION ALL " HP_BUCKETS_OF("open_buckets") ")"
-		" GROUP BY start_ms ORDER BY start_ms LIMIT ?6",
+		" WHERE id >= ?2 AND id < ?3 AND meter = (SELECT id FROM meters WHERE name = ?1)"
+		" ORDER BY id LIMIT ?4",
+	[Q_BUCKETS] = "SELECT start_ms, end_ms, label, import_kwh, export_kwh, samples, imp_n,"
+		" imp_sum_w, imp_max_w, exp_n, exp_sum_w, exp_max_w, gap, estimated FROM buckets"
+		" WHERE meter = (SELECT id FROM meters WHERE name = ?1) AND res = ?2"
+		" AND start_ms > ?3 AND start_ms < ?4 AND end_ms > ?5 ORDER BY start_ms LIMIT ?6",
 };
 /* clang-format on */
 
@@ -159,8 +155,8 @@ static void bind_query(sqlite3_stmt *st, const char *meter, int64_t from_ms, int
 {
 	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
 	if (res == HP_RES_RAW) {
-		sqlite3_bind_int64(st, 2, from_ms);
-		sqlite3_bind_int64(st, 3, to_ms);
+		sqlite3_bind_int64(st, 2, hp_raw_id(from_ms, 0));
+		sqlite3_bind_int64(st, 3, hp_raw_id(to_ms, 0));
 		sqlite3_bind_int64(st, 4, limit);
 		return;
 	}

@@ -12,6 +12,11 @@
 #include "store_db.h"
 
 #define HP_RAW_COLDEF(name, key) ", " key " REAL"
+/* A WAL file that grew past this (a migration, a long outage's catch-up) is cut
+ * back to it after a checkpoint; the usual WAL stays well below (1000 pages). */
+#define HP_WAL_KEEP_BYTES 4194304
+#define HP_STR_(x)        #x
+#define HP_STR(x)         HP_STR_(x)
 
 #define HP_BUCKET_COLDEFS                                                                          \
 	"(meter INTEGER NOT NULL, res INTEGER NOT NULL, start_ms INTEGER NOT NULL,"                \
@@ -48,6 +53,32 @@ static const char migration_1[] =
 		" new_series INTEGER NOT NULL DEFAULT 0);";
 /* clang-format on */
 
+/* Migration 2, the SD-card rules of store_db.h. raw becomes a rowid table keyed by
+ * time (id = t_ms * 1000 + meter; meter and t_ms stay as columns for people) with a
+ * meter_id column, set in a session's first row and after a swap. Buckets are
+ * written once a quarter now, so open_buckets goes: its rows are added into
+ * buckets, and all_buckets stays as a plain view. series gets booked_ms, the last
+ * reading its meter's written buckets hold; in an older file everything is booked,
+ * so it is the newest raw row's time. */
+/* clang-format off */
+static const char migration_2[] =
+	"CREATE TABLE raw_by_time (id INTEGER PRIMARY KEY, meter INTEGER NOT NULL,"
+		" t_ms INTEGER NOT NULL, meter_id TEXT, meter_time TEXT"
+		HP_NUM_FIELDS(HP_RAW_COLDEF) ");"
+	"INSERT INTO raw_by_time (id, meter, t_ms, meter_time" HP_RAW_COLUMNS ")"
+		" SELECT t_ms * " HP_STR(HP_RAW_ID_SCALE) " + meter, meter, t_ms, meter_time"
+		HP_RAW_COLUMNS " FROM raw ORDER BY t_ms, meter;"
+	"DROP TABLE raw;"
+	"ALTER TABLE raw_by_time RENAME TO raw;"
+	"INSERT INTO buckets SELECT * FROM open_buckets WHERE true" HP_BUCKET_MERGE ";"
+	"DROP VIEW all_buckets;"
+	"DROP TABLE open_buckets;"
+	"CREATE VIEW all_buckets AS SELECT * FROM buckets;"
+	"ALTER TABLE series ADD COLUMN booked_ms INTEGER;"
+	"INSERT OR IGNORE INTO series (meter) SELECT id FROM meters;"
+	"UPDATE series SET booked_ms = (SELECT max(id) FROM raw) / " HP_STR(HP_RAW_ID_SCALE) ";";
+/* clang-format on */
+
 /* Forward migrations, in order: migration N takes a file from user_version N-1 to
  * N. A later schema change is one more row here, never an edit of an older one. */
 static const struct {
@@ -55,6 +86,7 @@ static const struct {
 	const char *sql;
 } migrations[] = {
     {1, migration_1},
+    {2, migration_2},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -209,9 +241,19 @@ static int pragma_text(sqlite3 *db, const char *sql, char *out, size_t size)
 	return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* SQLite zeroes freed pages by default in Debian's build (rule 5 of store_db.h);
+ * FAST zeroes only what is written anyway. */
+#define HP_STORE_PRAGMAS                                                                           \
+	"PRAGMA synchronous=NORMAL; PRAGMA secure_delete=FAST;"                                    \
+	" PRAGMA journal_size_limit=" HP_STR(HP_WAL_KEEP_BYTES) ";"
+
 static int configure(sqlite3 *db, char *err, size_t err_size)
 {
 	char mode[16];
+	/* The page size of a new file (store_db.h, rule 1); it must come before WAL
+	 * mode writes the first page, and a file that has pages keeps its size. */
+	if (exec(db, "PRAGMA page_size=" HP_STR(HP_STORE_PAGE_SIZE), err, err_size) != 0)
+		return -1;
 	if (pragma_text(db, "PRAGMA journal_mode=WAL", mode, sizeof(mode)) != 0 ||
 	    strcmp(mode, "wal") != 0) {
 		snprintf(err, err_size, "cannot switch to WAL mode: %s", sqlite3_errmsg(db));
@@ -219,23 +261,11 @@ static int configure(sqlite3 *db, char *err, size_t err_size)
 	}
 	/* In WAL mode NORMAL loses at most the last commits on power loss, never
 	 * consistency, and spares the SD card a sync per commit. */
-	return exec(db, "PRAGMA synchronous=NORMAL", err, err_size);
+	return exec(db, HP_STORE_PRAGMAS, err, err_size);
 }
 
-static int migrate(sqlite3 *db, char *err, size_t err_size)
+static int migrate(sqlite3 *db, int version, char *err, size_t err_size)
 {
-	char text[32];
-	if (pragma_text(db, "PRAGMA user_version", text, sizeof(text)) != 0) {
-		snprintf(err, err_size, "reading the schema version: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	int version = atoi(text);
-	if (version > migrations[MIGRATION_COUNT - 1].version) {
-		snprintf(err, err_size,
-			 "schema version %d is newer than this hanp1d knows (%d); not touching it",
-			 version, migrations[MIGRATION_COUNT - 1].version);
-		return -1;
-	}
 	for (int i = 0; i < MIGRATION_COUNT; i++) {
 		if (migrations[i].version <= version)
 			continue;
@@ -301,12 +331,56 @@ static int open_sound(const char *path, sqlite3 **db, char *err, size_t err_size
 	return open_rw(path, db, err, err_size);
 }
 
+/* user_version, or -1 (err set) also for a file from a newer hanp1d. */
+static int schema_version(sqlite3 *db, char *err, size_t err_size)
+{
+	char text[32];
+	if (pragma_text(db, "PRAGMA user_version", text, sizeof(text)) != 0) {
+		snprintf(err, err_size, "reading the schema version: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	int version = atoi(text), known = migrations[MIGRATION_COUNT - 1].version;
+	if (version > known) {
+		snprintf(err, err_size,
+			 "schema version %d is newer than this hanp1d knows (%d); not touching it",
+			 version, known);
+		return -1;
+	}
+	return version;
+}
+
+/* A file converted from schema 1 holds the old raw table's pages, free, as many as
+ * it has data: VACUUM gives them back, once, and takes the page size of new files
+ * on the way (store_db.h, rule 1), which needs rollback mode meanwhile. When
+ * another process has the file open, the mode stays and VACUUM only compacts. */
+static int compact(sqlite3 *db, const char *path, char *err, size_t err_size)
+{
+	char why[HP_DETAIL_MAX];
+	hp_log(LOG_NOTICE, "store: %s: converted to schema %d; compacting it once", path,
+	       migrations[MIGRATION_COUNT - 1].version);
+	if (exec(db,
+		 "PRAGMA journal_mode=DELETE; PRAGMA page_size=" HP_STR(
+		     HP_STORE_PAGE_SIZE) ";"
+					 " VACUUM",
+		 why, sizeof(why)) != 0)
+		hp_log(LOG_WARNING, "store: compacting %s failed (it works as it is): %s", path,
+		       why);
+	return configure(db, err, err_size);
+}
+
 int hp_store_db_open(const char *path, sqlite3 **out, char *err, size_t err_size)
 {
 	sqlite3 *db = NULL;
 	if (check_place(path, err, err_size) != 0 || open_sound(path, &db, err, err_size) != 0)
 		return -1;
-	if (configure(db, err, err_size) != 0 || migrate(db, err, err_size) != 0 ||
+	int version = -1;
+	/* A file made before a reading key existed gets its column before a migration
+	 * copies the raw table, and a new file after the migrations made it. */
+	if (configure(db, err, err_size) != 0 ||
+	    (version = schema_version(db, err, err_size)) < 0 ||
+	    (version >= 1 && sync_raw_columns(db, err, err_size) != 0) ||
+	    migrate(db, version, err, err_size) != 0 ||
+	    (version == 1 && compact(db, path, err, err_size) != 0) ||
 	    sync_raw_columns(db, err, err_size) != 0) {
 		sqlite3_close(db);
 		return -1;

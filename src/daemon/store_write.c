@@ -1,5 +1,6 @@
-/* The writer's prepared statements (made once, reused for every commit) and the
- * commit transaction: meters, raw rows, bucket upserts, series, pruning. */
+/* The writer's prepared statements (made once, reused for every commit), the
+ * commit transaction (meters, raw rows, bucket upserts, series, pruning) and the
+ * reads recovery needs (store_db.h, rule 3). */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,46 +9,33 @@
 #define HP_RAW_PARAM(name, key) ",?"
 #define MS_PER_DAY              (24LL * 3600 * 1000)
 
-/* A bucket upsert adds to what is there: energy sums (NULL + x = x, so an unknown
- * bucket becomes known), sample counts and power sums, maxima, and the flags. */
-#define HP_ADD_KNOWN(col)                                                                          \
-	col " = CASE WHEN excluded." col " IS NULL THEN " col " ELSE coalesce(" col                \
-	    ", 0) + excluded." col " END"
-#define HP_MAX_KNOWN(col)                                                                          \
-	col " = max(coalesce(" col ", excluded." col "), coalesce(excluded." col ", " col "))"
+/* The columns HP_ST_RAW_AFTER returns before the reading's numbers. */
+enum { RAW_T_MS, RAW_METER_ID, RAW_METER_TIME, RAW_FIRST_NUM };
 
 /* clang-format off */
-#define HP_BUCKET_MERGE                                                                            \
-	" ON CONFLICT(meter, res, start_ms) DO UPDATE SET "                                        \
-	HP_ADD_KNOWN("import_kwh") ", " HP_ADD_KNOWN("export_kwh") ","                             \
-	" samples = samples + excluded.samples, imp_n = imp_n + excluded.imp_n,"                   \
-	" imp_sum_w = imp_sum_w + excluded.imp_sum_w, " HP_MAX_KNOWN("imp_max_w") ","              \
-	" exp_n = exp_n + excluded.exp_n, exp_sum_w = exp_sum_w + excluded.exp_sum_w, "            \
-	HP_MAX_KNOWN("exp_max_w") ","                                                              \
-	" gap = gap | excluded.gap, estimated = estimated | excluded.estimated"
-
 static const char *const sql[HP_ST_COUNT] = {
 	[HP_ST_BEGIN] = "BEGIN IMMEDIATE",
 	[HP_ST_COMMIT] = "COMMIT",
 	[HP_ST_ROLLBACK] = "ROLLBACK",
 	[HP_ST_INSERT_METER] = "INSERT OR IGNORE INTO meters(name) VALUES(?1)",
 	[HP_ST_METER_ID] = "SELECT id FROM meters WHERE name = ?1",
+	[HP_ST_MAX_METER_ID] = "SELECT coalesce(max(id), 0) FROM meters",
 	[HP_ST_SERIES_GET] = "SELECT meter_id, imp_kwh, imp_t_ms, imp_meter_time, exp_kwh,"
-		" exp_t_ms, exp_meter_time, new_series FROM series WHERE meter = ?1",
-	[HP_ST_LAST_RAW] = "SELECT max(t_ms) FROM raw WHERE meter = ?1",
-	[HP_ST_INSERT_RAW] = "INSERT OR REPLACE INTO raw(meter, t_ms, meter_time" HP_RAW_COLUMNS
-		") VALUES(?,?,?" HP_NUM_FIELDS(HP_RAW_PARAM) ")",
-	[HP_ST_UPSERT_BUCKET] = "INSERT INTO open_buckets(" HP_BUCKET_COLUMNS ") VALUES(?1, ?2,"
+		" exp_t_ms, exp_meter_time, new_series, booked_ms FROM series WHERE meter = ?1",
+	[HP_ST_INSERT_RAW] = "INSERT OR REPLACE INTO raw(id, meter, t_ms, meter_id, meter_time"
+		HP_RAW_COLUMNS ") VALUES(?,?,?,?,?" HP_NUM_FIELDS(HP_RAW_PARAM) ")",
+	[HP_ST_UPSERT_BUCKET] = "INSERT INTO buckets(" HP_BUCKET_COLUMNS ") VALUES(?1, ?2,"
 		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)" HP_BUCKET_MERGE,
-	/* "WHERE" before "ON CONFLICT" is what lets SQLite parse an upsert from a SELECT. */
-	[HP_ST_MOVE_BUCKETS] = "INSERT INTO buckets(" HP_BUCKET_COLUMNS ") SELECT "
-		HP_BUCKET_COLUMNS " FROM open_buckets WHERE end_ms < ?1" HP_BUCKET_MERGE,
-	[HP_ST_DROP_MOVED] = "DELETE FROM open_buckets WHERE end_ms < ?1",
 	[HP_ST_UPSERT_SERIES] = "INSERT OR REPLACE INTO series(meter, meter_id, imp_kwh, imp_t_ms,"
-		" imp_meter_time, exp_kwh, exp_t_ms, exp_meter_time, new_series)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	/* The primary key (meter, t_ms) serves this: a seek per meter, no scan. */
-	[HP_ST_PRUNE] = "DELETE FROM raw WHERE meter IN (SELECT id FROM meters) AND t_ms < ?1",
+		" imp_meter_time, exp_kwh, exp_t_ms, exp_meter_time, new_series, booked_ms)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	/* The rowid is the time (store_db.h): one range from the table's start. */
+	[HP_ST_PRUNE] = "DELETE FROM raw WHERE id < ?1",
+	[HP_ST_BOOKED_MAX] = "SELECT max(booked_ms) FROM series",
+	[HP_ST_RECOVER_METERS] = "SELECT name FROM meters WHERE id IN"
+		" (SELECT DISTINCT meter FROM raw WHERE id >= ?1) ORDER BY id",
+	[HP_ST_RAW_AFTER] = "SELECT t_ms, meter_id, meter_time" HP_RAW_COLUMNS " FROM raw"
+		" WHERE id >= ?1 AND meter = ?2 AND t_ms > ?3 ORDER BY id",
 };
 /* clang-format on */
 
@@ -70,6 +58,15 @@ void hp_store_finalize(struct hp_store *s)
 		sqlite3_finalize(s->st[i]);
 		s->st[i] = NULL;
 	}
+}
+
+int64_t hp_raw_id(int64_t t_ms, int64_t meter)
+{
+	if (t_ms > (INT64_MAX - meter) / HP_RAW_ID_SCALE)
+		return INT64_MAX;
+	if (t_ms < INT64_MIN / HP_RAW_ID_SCALE)
+		return INT64_MIN;
+	return t_ms * HP_RAW_ID_SCALE + meter;
 }
 
 /* Resets a statement after a step that returned rc; 0 or -1 (err set). */
@@ -105,10 +102,24 @@ static void bind_double_if(sqlite3_stmt *st, int i, bool has, double v)
 		sqlite3_bind_null(st, i);
 }
 
+static void bind_time_or_null(sqlite3_stmt *st, int i, int64_t t_ms)
+{
+	if (t_ms != INT64_MIN)
+		sqlite3_bind_int64(st, i, t_ms);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 static void copy_column_text(sqlite3_stmt *st, int col, char *out, size_t size)
 {
 	const char *t = (const char *)sqlite3_column_text(st, col);
 	snprintf(out, size, "%s", t != NULL ? t : "");
+}
+
+static int64_t column_time(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? INT64_MIN
+							   : sqlite3_column_int64(st, col);
 }
 
 static void load_register(sqlite3_stmt *st, int col, struct hp_register *g)
@@ -130,17 +141,8 @@ static int load_series(struct hp_store *s, struct hp_store_meter *m, char *err, 
 		load_register(st, 1, &m->series.reg[HP_REG_IMPORT]);
 		load_register(st, 4, &m->series.reg[HP_REG_EXPORT]);
 		m->series.new_series = (uint64_t)sqlite3_column_int64(st, 7);
+		m->booked_ms = column_time(st, 8);
 	}
-	return finish(s, st, rc, err, err_size);
-}
-
-static int load_last_raw(struct hp_store *s, struct hp_store_meter *m, char *err, size_t err_size)
-{
-	sqlite3_stmt *st = s->st[HP_ST_LAST_RAW];
-	sqlite3_bind_int64(st, 1, m->id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		m->last_raw_ms = sqlite3_column_int64(st, 0);
 	return finish(s, st, rc, err, err_size);
 }
 
@@ -154,15 +156,31 @@ static int lookup_id(struct hp_store *s, struct hp_store_meter *m, char *err, si
 	return finish(s, st, rc, err, err_size);
 }
 
+/* A new meter needs an id below HP_RAW_ID_SCALE, after those the file has and
+ * those other new meters of this session will take. */
+static int check_id_left(struct hp_store *s, char *err, size_t err_size)
+{
+	sqlite3_stmt *st = s->st[HP_ST_MAX_METER_ID];
+	int rc = sqlite3_step(st);
+	int64_t next = (rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0) + 1;
+	if (finish(s, st, rc, err, err_size) != 0)
+		return -1;
+	for (unsigned i = 0; i < s->meter_count; i++)
+		next += s->meters[i].id == 0;
+	if (next < HP_RAW_ID_SCALE)
+		return 0;
+	snprintf(err, err_size, "the file holds %d meter names already; no room for another",
+		 HP_RAW_ID_SCALE - 1);
+	return -1;
+}
+
 int hp_store_meter_load(struct hp_store *s, struct hp_store_meter *m, char *err, size_t err_size)
 {
 	if (lookup_id(s, m, err, err_size) != 0)
 		return -1;
 	if (m->id == 0)
-		return 0;
-	if (load_series(s, m, err, err_size) != 0 || load_last_raw(s, m, err, err_size) != 0)
-		return -1;
-	return 0;
+		return check_id_left(s, err, err_size);
+	return load_series(s, m, err, err_size);
 }
 
 static int write_meter(struct hp_store *s, struct hp_store_meter *m, char *err, size_t err_size)
@@ -171,8 +189,9 @@ static int write_meter(struct hp_store *s, struct hp_store_meter *m, char *err, 
 	if (run(s, s->st[HP_ST_INSERT_METER], err, err_size) != 0 ||
 	    lookup_id(s, m, err, err_size) != 0)
 		return -1;
-	if (m->id == 0) {
-		snprintf(err, err_size, "meter %s was not written", m->name);
+	if (m->id <= 0 || m->id >= HP_RAW_ID_SCALE) {
+		snprintf(err, err_size, "meter %s was not written (id %lld)", m->name,
+			 (long long)m->id);
 		return -1;
 	}
 	return 0;
@@ -181,11 +200,14 @@ static int write_meter(struct hp_store *s, struct hp_store_meter *m, char *err, 
 static int write_raw(struct hp_store *s, const struct hp_raw_row *row, char *err, size_t err_size)
 {
 	sqlite3_stmt *st = s->st[HP_ST_INSERT_RAW];
-	sqlite3_bind_int64(st, 1, s->meters[row->meter].id);
-	sqlite3_bind_int64(st, 2, row->t_ms);
-	bind_text_or_null(st, 3, row->meter_time);
+	int64_t meter = s->meters[row->meter].id;
+	sqlite3_bind_int64(st, 1, hp_raw_id(row->t_ms, meter));
+	sqlite3_bind_int64(st, 2, meter);
+	sqlite3_bind_int64(st, 3, row->t_ms);
+	bind_text_or_null(st, 4, row->meter_id);
+	bind_text_or_null(st, 5, row->meter_time);
 	for (int f = 0; f < HP_NUM_COUNT; f++)
-		bind_double_if(st, 4 + f, (row->present >> f) & 1u, row->num[f]);
+		bind_double_if(st, 6 + f, (row->present >> f) & 1u, row->num[f]);
 	return run(s, st, err, err_size);
 }
 
@@ -231,10 +253,32 @@ static int write_series(struct hp_store *s, const struct hp_store_meter *m, char
 	bind_register(st, 3, &m->series.reg[HP_REG_IMPORT]);
 	bind_register(st, 6, &m->series.reg[HP_REG_EXPORT]);
 	sqlite3_bind_int64(st, 9, (int64_t)m->series.new_series);
+	bind_time_or_null(st, 10, m->booked_ms);
 	return run(s, st, err, err_size);
 }
 
-static int write_all(struct hp_store *s, int64_t now_ms, char *err, size_t err_size)
+/* The buckets and, with them, each meter's series and booked_ms: recovery reads
+ * them as one cut (store_db.h, rule 3). */
+static int write_buckets(struct hp_store *s, char *err, size_t err_size)
+{
+	for (unsigned i = 0; i < s->pending_count; i++)
+		if (write_bucket(s, &s->pending[i], err, err_size) != 0)
+			return -1;
+	for (unsigned i = 0; i < s->meter_count; i++)
+		if (s->meters[i].unwritten && write_series(s, &s->meters[i], err, err_size) != 0)
+			return -1;
+	return 0;
+}
+
+static int prune(struct hp_store *s, int64_t now_ms, char *err, size_t err_size)
+{
+	int64_t cutoff = now_ms - (int64_t)s->cfg.raw_days * MS_PER_DAY;
+	sqlite3_bind_int64(s->st[HP_ST_PRUNE], 1, hp_raw_id(cutoff, 0));
+	return run(s, s->st[HP_ST_PRUNE], err, err_size);
+}
+
+static int write_all(struct hp_store *s, const struct hp_commit_plan *plan, char *err,
+		     size_t err_size)
 {
 	for (unsigned i = 0; i < s->meter_count; i++)
 		if (s->meters[i].id == 0 && write_meter(s, &s->meters[i], err, err_size) != 0)
@@ -242,33 +286,22 @@ static int write_all(struct hp_store *s, int64_t now_ms, char *err, size_t err_s
 	for (unsigned i = 0; i < s->raw_count; i++)
 		if (write_raw(s, &s->raw[i], err, err_size) != 0)
 			return -1;
-	for (unsigned i = 0; i < s->pending_count; i++)
-		if (write_bucket(s, &s->pending[i], err, err_size) != 0)
-			return -1;
-	for (unsigned i = 0; i < s->meter_count; i++)
-		if (s->meters[i].series_dirty && write_series(s, &s->meters[i], err, err_size) != 0)
-			return -1;
-	if (now_ms <= 0)
-		return 0; /* an early commit or the last one: no housekeeping */
-	sqlite3_bind_int64(s->st[HP_ST_MOVE_BUCKETS], 1, now_ms - HP_OPEN_KEEP_MS);
-	sqlite3_bind_int64(s->st[HP_ST_DROP_MOVED], 1, now_ms - HP_OPEN_KEEP_MS);
-	if (run(s, s->st[HP_ST_MOVE_BUCKETS], err, err_size) != 0 ||
-	    run(s, s->st[HP_ST_DROP_MOVED], err, err_size) != 0)
+	if (plan->buckets && write_buckets(s, err, err_size) != 0)
 		return -1;
-	if (s->cfg.raw_days == 0)
-		return 0; /* raw rows kept for ever */
-	sqlite3_bind_int64(s->st[HP_ST_PRUNE], 1, now_ms - (int64_t)s->cfg.raw_days * MS_PER_DAY);
-	return run(s, s->st[HP_ST_PRUNE], err, err_size);
+	if (plan->prune && plan->now_ms > 0 && s->cfg.raw_days > 0)
+		return prune(s, plan->now_ms, err, err_size);
+	return 0;
 }
 
-int hp_store_write(struct hp_store *s, int64_t now_ms, char *err, size_t err_size)
+int hp_store_write(struct hp_store *s, const struct hp_commit_plan *plan, char *err,
+		   size_t err_size)
 {
 	bool had_id[HP_METERS_MAX];
 	for (unsigned i = 0; i < s->meter_count; i++)
 		had_id[i] = s->meters[i].id != 0;
 	if (run(s, s->st[HP_ST_BEGIN], err, err_size) != 0)
 		return -1;
-	if (write_all(s, now_ms, err, err_size) != 0 ||
+	if (write_all(s, plan, err, err_size) != 0 ||
 	    run(s, s->st[HP_ST_COMMIT], err, err_size) != 0) {
 		char ignored[HP_DETAIL_MAX];
 		if (sqlite3_get_autocommit(s->db) == 0)
@@ -281,8 +314,70 @@ int hp_store_write(struct hp_store *s, int64_t now_ms, char *err, size_t err_siz
 	}
 	s->rows += s->raw_count;
 	s->raw_count = 0;
-	s->pending_count = 0;
-	for (unsigned i = 0; i < s->meter_count; i++)
-		s->meters[i].series_dirty = false;
+	if (plan->buckets) {
+		s->pending_count = 0;
+		for (unsigned i = 0; i < s->meter_count; i++)
+			s->meters[i].unwritten = false;
+	}
 	return 0;
+}
+
+/* ---- recovery ---- */
+
+int hp_store_recover_floor(struct hp_store *s, int64_t *floor_id, char *err, size_t err_size)
+{
+	sqlite3_stmt *st = s->st[HP_ST_BOOKED_MAX];
+	int rc = sqlite3_step(st);
+	int64_t booked = rc == SQLITE_ROW ? column_time(st, 0) : INT64_MIN;
+	*floor_id = booked == INT64_MIN ? INT64_MIN : hp_raw_id(booked - HP_RECOVER_LOOKBACK_MS, 0);
+	return finish(s, st, rc, err, err_size);
+}
+
+int hp_store_recover_meters(struct hp_store *s, int64_t floor_id, char names[][HP_NAME_MAX],
+			    unsigned max, unsigned *count, char *err, size_t err_size)
+{
+	sqlite3_stmt *st = s->st[HP_ST_RECOVER_METERS];
+	int rc;
+	*count = 0;
+	sqlite3_bind_int64(st, 1, floor_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < max)
+		copy_column_text(st, 0, names[(*count)++], HP_NAME_MAX);
+	return finish(s, st, rc, err, err_size);
+}
+
+static void row_reading(sqlite3_stmt *st, struct hp_reading *r)
+{
+	hp_reading_init(r, HP_PROTO_DLMS, HP_FRAMING_RAW); /* only the values matter */
+	for (int f = 0; f < HP_NUM_COUNT; f++)
+		if (sqlite3_column_type(st, RAW_FIRST_NUM + f) != SQLITE_NULL)
+			hp_reading_set(r, (enum hp_num)f,
+				       sqlite3_column_double(st, RAW_FIRST_NUM + f));
+	static const struct {
+		int col;
+		enum hp_text key;
+	} texts[] = {{RAW_METER_ID, HP_TEXT_METER_ID}, {RAW_METER_TIME, HP_TEXT_METER_TIME}};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		const char *t = (const char *)sqlite3_column_text(st, texts[i].col);
+		if (t != NULL)
+			hp_reading_set_text(r, texts[i].key, t, strlen(t));
+	}
+}
+
+int hp_store_raw_after(struct hp_store *s, const struct hp_store_meter *m, int64_t floor_id,
+		       hp_raw_fn fn, void *ctx, char *err, size_t err_size)
+{
+	sqlite3_stmt *st = s->st[HP_ST_RAW_AFTER];
+	int64_t from = m->booked_ms == INT64_MIN ? INT64_MIN : hp_raw_id(m->booked_ms + 1, 0);
+	sqlite3_bind_int64(st, 1, from > floor_id ? from : floor_id);
+	sqlite3_bind_int64(st, 2, m->id);
+	sqlite3_bind_int64(st, 3, m->booked_ms);
+	int rc = SQLITE_DONE, stop = 0;
+	while (stop == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hp_reading r;
+		row_reading(st, &r);
+		stop = fn(ctx, sqlite3_column_int64(st, RAW_T_MS), &r);
+	}
+	if (finish(s, st, rc, err, err_size) != 0)
+		return -1;
+	return stop != 0;
 }

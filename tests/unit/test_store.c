@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -440,42 +441,53 @@ static void test_queue_bound(void)
 	check_integrity(c.path);
 }
 
-/* Buckets move from open_buckets to buckets two hours after they end; a later
- * addition to a moved bucket is added up, before and after its own move. */
-static void test_moved_buckets(void)
+/* Buckets are written by the first commit in a new quarter (and at close); the
+ * commits between write raw rows only. A late addition to a written bucket is
+ * added up. */
+static void test_bucket_writes(void)
 {
 	struct hp_store_config c;
-	config(&c, "moved.db");
+	config(&c, "quarters.db");
 	struct hp_store *s = open_store(&c);
 	struct hp_store_reader *rd = open_reader(c.path);
-	int64_t t0 = utc(2024, 4, 2, 8, 0, 0);
+	int64_t t0 = utc(2024, 4, 2, 8, 0, 0); /* 10:00 local */
 	add(s, "m", t0, 1.0, 500, NULL, NULL);
-	CHECK_INT(hp_store_commit(s, t0 + 5 * HOUR_MS), 0);
-	CHECK_INT(scalar(c.path, "SELECT count(*) FROM buckets WHERE res IN (1, 2)"), 2);
-	CHECK_INT(scalar(c.path, "SELECT count(*) FROM open_buckets WHERE res IN (1, 2)"), 0);
-	/* 5 kWh over 5 hours: a quarter of a kWh for the first quarter, moved already. */
-	add(s, "m", t0 + 5 * HOUR_MS, 6.0, 1500, NULL, NULL);
-	CHECK_INT(hp_store_commit(s, 0), 0); /* no housekeeping: the bucket is in both */
-	CHECK_INT(scalar(c.path, "SELECT count(*) FROM open_buckets WHERE start_ms = (SELECT min("
-				 "start_ms) FROM buckets) AND res = 1"),
-		  1);
-	for (int pass = 0; pass < 2; pass++) {
-		json_t *q = history(rd, "m", t0, t0 + 15 * MIN_MS, HP_RES_15M, 10);
-		CHECK_INT(json_array_size(q), 1);
-		CHECK_NEAR(num(json_array_get(q, 0), "import_kwh"), 0.25);
-		CHECK_INT(num(json_array_get(q, 0), "samples"), 1);
-		CHECK_NEAR(num(json_array_get(q, 0), "max_power_w"), 500);
-		json_decref(q);
-		json_t *d = history(rd, "m", t0, t0 + 1, HP_RES_DAY, 10);
-		CHECK_NEAR(num(json_array_get(d, 0), "import_kwh"), 5.0);
-		CHECK_INT(num(json_array_get(d, 0), "samples"), 2);
-		CHECK_NEAR(num(json_array_get(d, 0), "max_power_w"), 1500);
-		CHECK_NEAR(num(json_array_get(d, 0), "mean_power_w"), 1000);
-		json_decref(d);
-		CHECK_INT(hp_store_commit(s, t0 + 5 * HOUR_MS), 0); /* now merged by the move */
-	}
-	/* Open: what ended at or after 3 h (quarters 2:45 .. 5:00, hours 2 .. 5). */
-	CHECK_INT(scalar(c.path, "SELECT count(*) FROM open_buckets WHERE res IN (1, 2)"), 10 + 4);
+	CHECK_INT(hp_store_commit(s, t0), 0); /* the first commit writes them */
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM buckets"), 4);
+	add(s, "m", t0 + 5 * MIN_MS, 1.1, 700, NULL, NULL);
+	CHECK_INT(hp_store_commit(s, t0 + 5 * MIN_MS), 0); /* same quarter: raw only */
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM raw"), 2);
+	CHECK_INT(scalar(c.path, "SELECT sum(samples) FROM buckets WHERE res = 1"), 1);
+	json_t *q = history(rd, "m", t0, t0 + HOUR_MS, HP_RES_15M, 10);
+	CHECK_INT(json_array_size(q), 1);
+	CHECK(json_is_null(json_object_get(json_array_get(q, 0), "import_kwh")));
+	json_decref(q);
+	CHECK_INT(hp_store_commit(s, t0 + 15 * MIN_MS), 0); /* a new quarter */
+	q = history(rd, "m", t0, t0 + HOUR_MS, HP_RES_15M, 10);
+	CHECK_INT(json_array_size(q), 1);
+	CHECK_NEAR(num(json_array_get(q, 0), "import_kwh"), 0.1);
+	CHECK_INT(num(json_array_get(q, 0), "samples"), 2);
+	CHECK_NEAR(num(json_array_get(q, 0), "max_power_w"), 700);
+	json_decref(q);
+
+	/* 5 hours later: 4.9 kWh over [10:05, 15:05), of which 10 minutes (1/30) in
+	 * the first quarter, written already; the write adds to it. */
+	add(s, "m", t0 + 5 * HOUR_MS + 5 * MIN_MS, 6.0, 1500, NULL, NULL);
+	CHECK_INT(hp_store_commit(s, t0 + 5 * HOUR_MS + 5 * MIN_MS), 0);
+	q = history(rd, "m", t0, t0 + 15 * MIN_MS, HP_RES_15M, 10);
+	CHECK_INT(json_array_size(q), 1);
+	CHECK_NEAR(num(json_array_get(q, 0), "import_kwh"), 0.1 + 4.9 / 30);
+	CHECK_INT(num(json_array_get(q, 0), "samples"), 2);
+	json_decref(q);
+	json_t *d = history(rd, "m", t0, t0 + 1, HP_RES_DAY, 10);
+	CHECK_NEAR(num(json_array_get(d, 0), "import_kwh"), 5.0);
+	CHECK_INT(num(json_array_get(d, 0), "samples"), 3);
+	CHECK_NEAR(num(json_array_get(d, 0), "max_power_w"), 1500);
+	CHECK_NEAR(num(json_array_get(d, 0), "mean_power_w"), 900);
+	json_decref(d);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM buckets WHERE res = 1"), 21);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM all_buckets WHERE res = 1"), 21);
+	CHECK_INT(scalar(c.path, "SELECT booked_ms FROM series") - t0, 5 * HOUR_MS + 5 * MIN_MS);
 	hp_store_reader_close(rd);
 	hp_store_close(s);
 	check_integrity(c.path);
@@ -507,13 +519,24 @@ static void test_commit_failure(void)
 	CHECK_INT(hp_store_commit(s, t0 + 30000), 0);
 	CHECK_INT(scalar(c.path, "SELECT count(*) FROM raw"), 5);
 	CHECK_INT(scalar(c.path, "SELECT count(*) FROM meters"), 2);
+
+	/* A bucket write (a new quarter) that fails keeps the bookings too. */
+	exec_sql(c.path, "CREATE TRIGGER no_buckets BEFORE INSERT ON buckets"
+			 " BEGIN SELECT RAISE(ABORT, 'no buckets today'); END");
+	add(s, "old", t0 + 15 * MIN_MS, 2.0, 100, NULL, NULL);
+	CHECK_INT(hp_store_commit(s, t0 + 15 * MIN_MS), -1);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM raw"), 5);
+	exec_sql(c.path, "DROP TRIGGER no_buckets");
+	CHECK_INT(hp_store_commit(s, t0 + 15 * MIN_MS), 0);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM raw"), 6);
 	CHECK_INT(scalar(c.path, "SELECT round(sum(import_kwh), 6) FROM all_buckets b JOIN meters m"
 				 " ON b.meter = m.id WHERE m.name = 'new' AND res = 2"),
 		  2);
-	CHECK_INT(scalar(c.path,
-			 "SELECT round(sum(import_kwh) * 10) FROM all_buckets b JOIN meters m"
-			 " ON b.meter = m.id WHERE m.name = 'old' AND res = 2"),
-		  5);
+	CHECK_INT(scalar(c.path, "SELECT round(sum(import_kwh) * 10) FROM all_buckets b JOIN"
+				 " meters m ON b.meter = m.id WHERE m.name = 'old' AND res = 2"),
+		  10);
+	hp_store_get_status(s, &st);
+	CHECK_INT(st.failures, 2);
 	hp_store_close(s);
 	check_integrity(c.path);
 }
@@ -647,14 +670,15 @@ static void test_schema(void)
 	struct hp_store_config c;
 	config(&c, "schema.db");
 	hp_store_close(open_store(&c));
-	CHECK_INT(scalar(c.path, "PRAGMA user_version"), 1);
+	CHECK_INT(scalar(c.path, "PRAGMA user_version"), 2);
+	CHECK_INT(scalar(c.path, "PRAGMA page_size"), 512); /* store_db.h, rule 1 */
 	/* A reading key missing from an older file's raw table is added at open. */
 	exec_sql(c.path, "ALTER TABLE raw DROP COLUMN l3_voltage_swells");
 	CHECK_INT(scalar(c.path, "SELECT count(*) FROM pragma_table_info('raw')"),
-		  HP_NUM_COUNT + 2);
+		  HP_NUM_COUNT + 4); /* id, meter, t_ms, meter_id, meter_time */
 	hp_store_close(open_store(&c));
 	CHECK_INT(scalar(c.path, "SELECT count(*) FROM pragma_table_info('raw')"),
-		  HP_NUM_COUNT + 3);
+		  HP_NUM_COUNT + 5);
 	CHECK_INT(scalar(c.path, "SELECT count(*) FROM pragma_table_info('raw')"
 				 " WHERE name = 'l3_voltage_swells'"),
 		  1);
@@ -665,6 +689,221 @@ static void test_schema(void)
 	CHECK(hp_store_open(&c, err, sizeof(err)) == NULL);
 	CHECK_MSG(strstr(err, "newer") != NULL, "err: %s", err);
 	CHECK_INT(scalar(c.path, "PRAGMA user_version"), 99);
+}
+
+/* ---- a stop without hp_store_close (SIGKILL, power cut) ---- */
+
+/* In a child: readings every second at 1.2 kW from t0 to t0 + 40:30, commits
+ * every minute; meter "swap" is replaced at +35:00 by one whose register is far
+ * higher. The child then ends without closing the store. */
+static void crash_child(const struct hp_store_config *c, int64_t t0)
+{
+	struct hp_store *s = open_store(c);
+	int64_t last_commit = t0;
+	for (int64_t t = t0; t <= t0 + 40 * MIN_MS + 30000; t += 1000) {
+		add(s, "home", t, 100.0 + 1.2 * (double)(t - t0) / HOUR_MS, 1200, NULL, NULL);
+		bool swapped = t >= t0 + 35 * MIN_MS;
+		if ((t - t0) % 10000 == 0)
+			add(s, "swap", t,
+			    (swapped ? 5000.0 : 10.0) + 0.6 * (double)(t - t0) / HOUR_MS, 600, NULL,
+			    swapped ? "NEW" : "OLD");
+		if (t - last_commit >= MIN_MS) {
+			CHECK_INT(hp_store_commit(s, t), 0);
+			last_commit = t;
+		}
+	}
+	_exit(check_failures == 0 ? 0 : 1);
+}
+
+static bool run_child(void (*fn)(const struct hp_store_config *, int64_t),
+		      const struct hp_store_config *c, int64_t t0)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		fn(c, t0);
+	int status = -1;
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+/* Opens, re-books what the child left, and ends without closing again. */
+static void reopen_child(const struct hp_store_config *c, int64_t t0)
+{
+	(void)t0;
+	open_store(c);
+	_exit(check_failures == 0 ? 0 : 1);
+}
+
+/* A bucket's import_kwh as written in the file; -1 for none. */
+static double bucket_kwh(const char *path, const char *meter, int res, int64_t start)
+{
+	char sql[300];
+	snprintf(sql, sizeof(sql),
+		 "SELECT import_kwh FROM buckets b JOIN meters m ON b.meter = m.id"
+		 " WHERE m.name = '%s' AND res = %d AND start_ms = %lld",
+		 meter, res, (long long)start);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	double v = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void open_and_close(void *arg)
+{
+	hp_store_close(open_store(arg));
+}
+
+static void test_crash(void)
+{
+	struct hp_store_config c;
+	config(&c, "crash.db");
+	int64_t t0 = utc(2024, 3, 5, 8, 0, 0); /* 09:00 local */
+	CHECK(run_child(crash_child, &c, t0));
+	/* The last commit was at +40:00: the rows at +40:10 .. +40:30 are lost (less
+	 * than a commit interval); buckets were written at +01:00, +15:00, +30:00. */
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM raw r JOIN meters m ON r.meter = m.id"
+				 " WHERE m.name = 'home'"),
+		  241);
+	CHECK_INT(scalar(c.path, "SELECT max(t_ms) FROM raw") - t0, 40 * MIN_MS);
+	CHECK_INT(scalar(c.path, "SELECT sum(samples) FROM buckets b JOIN meters m"
+				 " ON b.meter = m.id WHERE m.name = 'home' AND res = 1"),
+		  1801);
+	CHECK_NEAR(bucket_kwh(c.path, "home", HP_RES_15M, t0 + 30 * MIN_MS), -1); /* no energy */
+
+	/* A second stop right after the open that re-booked: still booked once. */
+	CHECK(run_child(reopen_child, &c, t0));
+	const char *log = capture_stderr(open_and_close, &c);
+	CHECK_MSG(strstr(log, "meter home: booked 60 raw rows") != NULL, "log: %s", log);
+	CHECK_MSG(strstr(log, "meter swap: booked 60 raw rows") != NULL, "log: %s", log);
+	CHECK_NEAR(bucket_kwh(c.path, "home", HP_RES_15M, t0), 0.3);
+	CHECK_NEAR(bucket_kwh(c.path, "home", HP_RES_15M, t0 + 15 * MIN_MS), 0.3);
+	CHECK_NEAR(bucket_kwh(c.path, "home", HP_RES_15M, t0 + 30 * MIN_MS), 0.2);
+	CHECK_NEAR(bucket_kwh(c.path, "home", HP_RES_HOUR, t0), 0.8);
+	/* The swap within the re-booked rows started a new series: 0.6 kW until
+	 * +35:00 and from +35:10 on, nothing across the swap. */
+	CHECK_NEAR(bucket_kwh(c.path, "swap", HP_RES_HOUR, t0), 0.35 + 0.6 * 290 / 3600);
+	CHECK_INT(scalar(c.path, "SELECT new_series FROM series s JOIN meters m"
+				 " ON s.meter = m.id WHERE m.name = 'swap'"),
+		  1);
+	struct hp_store_reader *rd = open_reader(c.path);
+	json_t *q = history(rd, "home", t0 + 30 * MIN_MS, t0 + 45 * MIN_MS, HP_RES_15M, 10);
+	json_t *q2 = json_array_get(q, 0);
+	CHECK_INT(num(q2, "samples"), 61); /* +30:00 live, then the rows +30:10 .. +40:00 */
+	CHECK_NEAR(num(q2, "mean_power_w"), 1200);
+	CHECK_NEAR(num(q2, "max_power_w"), 1200);
+	json_decref(q);
+
+	/* Nothing more to re-book; the series goes on from the last raw row. */
+	log = capture_stderr(open_and_close, &c);
+	CHECK_MSG(strstr(log, "booked") == NULL, "log: %s", log);
+	struct hp_store *s = open_store(&c);
+	for (int64_t t = t0 + 45 * MIN_MS; t <= t0 + HOUR_MS; t += 1000)
+		add(s, "home", t, 100.0 + 1.2 * (double)(t - t0) / HOUR_MS, 1200, NULL, NULL);
+	hp_store_close(s);
+	CHECK_NEAR(bucket_kwh(c.path, "home", HP_RES_15M, t0 + 30 * MIN_MS), 0.3);
+	CHECK_NEAR(bucket_kwh(c.path, "home", HP_RES_15M, t0 + 45 * MIN_MS), 0.3);
+	CHECK_NEAR(bucket_kwh(c.path, "home", HP_RES_HOUR, t0), 1.2);
+	CHECK_NEAR(bucket_kwh(c.path, "home", HP_RES_DAY, utc(2024, 3, 4, 23, 0, 0)), 1.2);
+	hp_store_reader_close(rd);
+	check_integrity(c.path);
+}
+
+/* A file of schema 1 (raw keyed by meter and time, open_buckets) is migrated: raw
+ * rows keyed by time, open_buckets added into buckets, nothing booked again. */
+static void test_migration(void)
+{
+	struct hp_store_config c;
+	config(&c, "v1.db");
+	exec_sql(c.path,
+		 "PRAGMA page_size=4096; PRAGMA journal_mode=WAL;"
+		 "CREATE TABLE meters (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+		 "CREATE TABLE raw (meter INTEGER NOT NULL, t_ms INTEGER NOT NULL, meter_time"
+		 " TEXT, power_import_w REAL, energy_import_kwh REAL, PRIMARY KEY (meter, t_ms))"
+		 " WITHOUT ROWID;"
+		 "CREATE TABLE buckets (meter INTEGER NOT NULL, res INTEGER NOT NULL, start_ms"
+		 " INTEGER NOT NULL, end_ms INTEGER NOT NULL, label TEXT NOT NULL, import_kwh"
+		 " REAL, export_kwh REAL, samples INTEGER NOT NULL DEFAULT 0, imp_n INTEGER NOT"
+		 " NULL DEFAULT 0, imp_sum_w REAL NOT NULL DEFAULT 0, imp_max_w REAL, exp_n"
+		 " INTEGER NOT NULL DEFAULT 0, exp_sum_w REAL NOT NULL DEFAULT 0, exp_max_w REAL,"
+		 " gap INTEGER NOT NULL DEFAULT 0, estimated INTEGER NOT NULL DEFAULT 0, PRIMARY"
+		 " KEY (meter, res, start_ms)) WITHOUT ROWID;"
+		 "CREATE TABLE open_buckets AS SELECT * FROM buckets WHERE 0;"
+		 "CREATE VIEW all_buckets AS SELECT * FROM buckets UNION ALL"
+		 " SELECT * FROM open_buckets;"
+		 "CREATE TABLE series (meter INTEGER PRIMARY KEY, meter_id TEXT, imp_kwh REAL,"
+		 " imp_t_ms INTEGER, imp_meter_time TEXT, exp_kwh REAL, exp_t_ms INTEGER,"
+		 " exp_meter_time TEXT, new_series INTEGER NOT NULL DEFAULT 0);"
+		 "INSERT INTO meters VALUES (1, 'home'), (2, 'shed');"
+		 "INSERT INTO raw VALUES (1, 1704103200000, NULL, 1000, 10.5),"
+		 " (1, 1704103210000, NULL, 1000, 10.6), (2, 1704103205000, NULL, 50, NULL);"
+		 "INSERT INTO buckets VALUES (1, 2, 1704103200000, 1704106800000,"
+		 " '2024-01-01T11:00:00+01:00', 1.0, NULL, 3, 3, 3000, 1000, 0, 0, NULL, 0, 0);"
+		 "INSERT INTO open_buckets VALUES (1, 2, 1704103200000, 1704106800000,"
+		 " '2024-01-01T11:00:00+01:00', 0.5, NULL, 1, 1, 2000, 2000, 0, 0, NULL, 0, 1);"
+		 "INSERT INTO series VALUES (1, NULL, 10.6, 1704103210000, NULL, NULL, NULL,"
+		 " NULL, 0);"
+		 "PRAGMA user_version=1;");
+	struct open_call oc = {&c, NULL};
+	const char *log = capture_stderr(do_open, &oc);
+	struct hp_store *s = oc.s;
+	CHECK_MSG(strstr(log, "v1.db: converted to schema 2; compacting it once") != NULL,
+		  "log: %s", log);
+	CHECK_INT(scalar(c.path, "PRAGMA user_version"), 2);
+	CHECK_INT(scalar(c.path, "PRAGMA page_size"), 512); /* compacted into small pages */
+	CHECK_INT(scalar(c.path, "PRAGMA freelist_count"), 0);
+	CHECK_INT(scalar(c.path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM raw WHERE id = t_ms * 1000 + meter"), 3);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM pragma_table_info('raw')"),
+		  HP_NUM_COUNT + 5);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM sqlite_schema WHERE name = 'open_buckets'"),
+		  0);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM series WHERE booked_ms = 1704103210000"), 2);
+	/* The series goes on: 10.6 -> 10.8 kWh, nothing of the old rows again. */
+	add(s, "home", 1704103220000, 10.8, 1000, NULL, NULL);
+	hp_store_close(s);
+	struct hp_store_reader *rd = open_reader(c.path);
+	json_t *h = history(rd, "home", 1704103200000, 1704106800000, HP_RES_HOUR, 10);
+	CHECK_INT(json_array_size(h), 1);
+	CHECK_NEAR(num(json_array_get(h, 0), "import_kwh"), 1.5 + 0.2);
+	CHECK_INT(num(json_array_get(h, 0), "samples"), 5);
+	CHECK_NEAR(num(json_array_get(h, 0), "max_power_w"), 2000);
+	CHECK(json_is_true(json_object_get(json_array_get(h, 0), "estimated")));
+	json_decref(h);
+	json_t *raw = history(rd, "home", 1704103200000, 1704106800000, HP_RES_RAW, 10);
+	CHECK_INT(json_array_size(raw), 3);
+	CHECK_NEAR(num(json_array_get(raw, 1), "energy_import_kwh"), 10.6);
+	json_decref(raw);
+	hp_store_reader_close(rd);
+	check_integrity(c.path);
+}
+
+/* An hourly register (list 3) is a raw row even between store_interval rows, and
+ * the meter_id is kept in a session's first row and after a change only. */
+static void test_raw_registers(void)
+{
+	struct hp_store_config c;
+	config(&c, "list3raw.db");
+	struct hp_store *s = open_store(&c);
+	int64_t t0 = utc(2024, 1, 15, 8, 59, 0);
+	for (int i = 0; i < 2 * 60; i++) { /* power every 2 s, from 09:59 local */
+		int64_t t = t0 + i * 2000LL;
+		bool list3 = i == 36; /* 10:00:12, between the rows at :10 and :20 */
+		add(s, "han", t, list3 ? 123.0 : -1, 800, list3 ? "2024-01-15T10:00:00" : NULL,
+		    i < 40 ? "A1" : "B2");
+	}
+	hp_store_close(s);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM raw"), 24 + 1);
+	CHECK_INT(scalar(c.path, "SELECT t_ms FROM raw WHERE energy_import_kwh = 123") - t0, 72000);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM raw WHERE meter_id IS NOT NULL"), 2);
+	CHECK_INT(scalar(c.path, "SELECT t_ms FROM raw WHERE meter_id = 'B2'") - t0, 80000);
+	check_integrity(c.path);
 }
 
 static void test_queries(void)
@@ -745,11 +984,14 @@ int main(void)
 	test_batching_and_reopen();
 	test_queue_bound();
 	test_commit_failure();
-	test_moved_buckets();
+	test_bucket_writes();
 	test_corrupt();
 	test_unwritable();
 	test_schema();
 	test_queries();
+	test_crash();
+	test_migration();
+	test_raw_registers();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (check_failures == 0 && system(cmd) != 0)
