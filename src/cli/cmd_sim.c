@@ -28,7 +28,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hanp1d/hex.h"
 #include "sim_model.h"
+#include "sim_out.h"
 
 /* Room for the largest frame sequence a profile sends (segments included). */
 #define SIM_FRAME_MAX 16384
@@ -41,16 +43,9 @@
 /* --speed: a million times real time plays a year in half a minute; more would
  * only lose frames. */
 #define SIM_SPEED_MAX 1e6
-/* Clients --listen serves at once; more are turned away. */
-#define SIM_CLIENTS_MAX 8
-/* A lost --tcp connection is tried again at most once a second (real time). */
-#define SIM_RECONNECT_MS 1000
 /* Security control bits of general-glo-ciphering: authenticated, encrypted. */
 #define SIM_SC_AUTH    0x10
 #define SIM_SC_ENCRYPT 0x20
-/* HOST:PORT texts: a DNS name is at most 253 characters. */
-#define SIM_HOST_MAX 256
-#define SIM_PORT_MAX 16
 /* "YYYY-MM-DDTHH:MM:SS" and a terminator. */
 #define SIM_TIME_TEXT_MAX 24
 
@@ -80,52 +75,12 @@ struct sim_options {
 	const char *pty_path, *tcp_addr, *listen_addr;
 };
 
-/* Where the frames go. */
-struct sim_out {
-	bool to_stdout;
-	bool hex;
-	FILE *info; /* status lines: standard output unless the frames go there */
-	int pty_fd;
-	const char *pty_path;
-	char pty_slave[PATH_MAX];
-	int tcp_fd;
-	const char *tcp_addr;
-	int64_t tcp_retry_ms;
-	bool tcp_lost_said;
-	int listen_fd;
-	int clients[SIM_CLIENTS_MAX];
-	uint64_t delivered, dropped;
-};
-
 /* The links of a family's lists (they differ in the profile only). */
 struct sim_links {
 	unsigned n;
 	enum hp_enc_profile profile[SIM_FAMILY_LISTS_MAX];
 	struct hp_enc_link link[SIM_FAMILY_LISTS_MAX];
 };
-
-/* The pipe SIGINT and SIGTERM wake the pacing wait through: a signal handler can
- * only reach file-scope state. */
-static int stop_pipe[2] = {-1, -1};
-
-static void sim_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void sim_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("hanp1d sim: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / 1000000;
-}
 
 /* Meters send local time: the clock starts at the local wall time now. */
 static time_t local_now(void)
@@ -137,17 +92,6 @@ static time_t local_now(void)
 }
 
 /* ---- options ---- */
-
-static int profile_by_name(const char *name, enum hp_enc_profile *p)
-{
-	for (int i = 0; i < HP_PROFILE_COUNT; i++) {
-		if (strcmp(hp_enc_profile_name((enum hp_enc_profile)i), name) == 0) {
-			*p = (enum hp_enc_profile)i;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 static int framing_by_name(const char *name, int *framing)
 {
@@ -200,24 +144,13 @@ static bool parse_speed(const char *s, double *out)
 	return true;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly 32 hex digits. */
 static bool parse_key(const char *s, uint8_t *key)
 {
 	if (strlen(s) != 2 * HP_ENC_KEY_LEN)
 		return false;
 	for (int i = 0; i < HP_ENC_KEY_LEN; i++) {
-		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+		int hi = hp_hex_digit(s[2 * i]), lo = hp_hex_digit(s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		key[i] = (uint8_t)(hi << 4 | lo);
@@ -309,10 +242,13 @@ static int set_meter(struct sim_options *o, const char *name)
 	o->family = sim_family_find(name);
 	if (o->family != NULL)
 		return 0;
-	if (profile_by_name(name, &o->profile) == 0)
-		return 0;
-	sim_error("unknown meter '%s' (see --list)", name);
-	return -1;
+	int found = hp_enc_profile_by_name(name);
+	if (found < 0) {
+		sim_error("unknown meter '%s' (see --list)", name);
+		return -1;
+	}
+	o->profile = (enum hp_enc_profile)found;
+	return 0;
 }
 
 /* One option; SIM_DONE, 0 or -1 (the message said). */
@@ -454,34 +390,10 @@ static bool is_live(const struct sim_options *o)
 	return o->pty_path != NULL || o->tcp_addr != NULL || o->listen_addr != NULL;
 }
 
-/* "HOST:PORT" or "[V6]:PORT", optionally after "tcp://". */
-static int split_addr(const char *text, char *host, char *port)
-{
-	if (strncmp(text, "tcp://", 6) == 0)
-		text += 6;
-	const char *colon = strrchr(text, ':');
-	if (colon == NULL || colon == text || colon[1] == '\0')
-		return -1;
-	const char *h = text;
-	size_t len = (size_t)(colon - text);
-	if (h[0] == '[') {
-		if (len < 3 || h[len - 1] != ']')
-			return -1;
-		h++;
-		len -= 2;
-	}
-	if (len >= SIM_HOST_MAX || strlen(colon + 1) >= SIM_PORT_MAX)
-		return -1;
-	memcpy(host, h, len);
-	host[len] = '\0';
-	snprintf(port, SIM_PORT_MAX, "%s", colon + 1);
-	return 0;
-}
-
 static int check_addr(const char *option, const char *text)
 {
 	char host[SIM_HOST_MAX], port[SIM_PORT_MAX];
-	if (text == NULL || split_addr(text, host, port) == 0)
+	if (text == NULL || sim_split_addr(text, host, port) == 0)
 		return 0;
 	sim_error("%s: expected HOST:PORT or [IPV6]:PORT, not '%s'", option, text);
 	return -1;
@@ -621,433 +533,6 @@ static void tell_test_keys(const struct sim_options *o, const struct sim_links *
 	print_key("hanp1d sim: and --auth-key", l->link[0].ggc.ak);
 }
 
-/* ---- outputs ---- */
-
-static void out_init(struct sim_out *out, const struct sim_options *o)
-{
-	memset(out, 0, sizeof(*out));
-	out->to_stdout = !is_live(o);
-	out->hex = o->hex;
-	out->info = out->to_stdout ? stderr : stdout;
-	out->pty_fd = -1;
-	out->tcp_fd = -1;
-	out->listen_fd = -1;
-	for (int i = 0; i < SIM_CLIENTS_MAX; i++)
-		out->clients[i] = -1;
-}
-
-static void say(struct sim_out *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void say(struct sim_out *out, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("hanp1d sim: ", out->info);
-	vfprintf(out->info, fmt, ap);
-	fputc('\n', out->info);
-	fflush(out->info);
-	va_end(ap);
-}
-
-static int set_nonblocking(int fd)
-{
-	int flags = fcntl(fd, F_GETFL);
-	return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-}
-
-/* The line discipline would turn CR into LF, echo, and take control bytes as
- * signals: the slave is raw before the first byte, as a serial port is. The
- * setting stays with the pty when the slave is closed again. */
-static int make_raw(const char *slave)
-{
-	int fd = open(slave, O_RDWR | O_NOCTTY);
-	if (fd < 0)
-		return -1;
-	struct termios t;
-	int rc = tcgetattr(fd, &t);
-	if (rc == 0) {
-		cfmakeraw(&t);
-		t.c_cflag |= CLOCAL | CREAD;
-		rc = tcsetattr(fd, TCSANOW, &t);
-	}
-	int e = errno;
-	close(fd);
-	errno = e;
-	return rc;
-}
-
-/* PATH becomes a symlink to the slave. A symlink left by a simulator that was
- * killed is replaced in one step (rename); anything else at PATH is left alone. */
-static int link_path(const char *path, const char *slave)
-{
-	struct stat st;
-	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode)) {
-		sim_error("--pty %s: the path exists and is not a symlink; not replacing it", path);
-		return -1;
-	}
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof(tmp)) {
-		sim_error("--pty %s: the path is too long", path);
-		return -1;
-	}
-	unlink(tmp);
-	if (symlink(slave, tmp) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		sim_error("--pty %s: cannot link it to %s: %s", path, slave, strerror(e));
-		return -1;
-	}
-	return 0;
-}
-
-static int pty_open(struct sim_out *out, const char *path)
-{
-	int fd = posix_openpt(O_RDWR | O_NOCTTY);
-	if (fd < 0 || grantpt(fd) != 0 || unlockpt(fd) != 0) {
-		sim_error("--pty: cannot create a pseudo-terminal: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	const char *slave = ptsname(fd);
-	if (slave == NULL || strlen(slave) >= sizeof(out->pty_slave) || make_raw(slave) != 0 ||
-	    set_nonblocking(fd) != 0) {
-		sim_error("--pty: cannot set up the pseudo-terminal: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	snprintf(out->pty_slave, sizeof(out->pty_slave), "%s", slave);
-	if (link_path(path, slave) != 0) {
-		close(fd);
-		return -1;
-	}
-	out->pty_fd = fd;
-	out->pty_path = path;
-	say(out, "pty %s -> %s", path, slave);
-	return 0;
-}
-
-/* Removes the symlink when it is still ours (another simulator may have taken the
- * path meanwhile), then closes the master: the reader sees the device vanish. */
-static void pty_close(struct sim_out *out)
-{
-	if (out->pty_fd < 0)
-		return;
-	char target[PATH_MAX];
-	ssize_t n = readlink(out->pty_path, target, sizeof(target) - 1);
-	if (n >= 0) {
-		target[n] = '\0';
-		if (strcmp(target, out->pty_slave) == 0)
-			unlink(out->pty_path);
-	}
-	close(out->pty_fd);
-	out->pty_fd = -1;
-}
-
-static int bind_listen(int fd, const struct addrinfo *ai)
-{
-	int on = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0)
-		return -1;
-	return listen(fd, SIM_CLIENTS_MAX);
-}
-
-/* A connected (or, listening, a bound and listening) non-blocking socket; -1 with
- * the reason in err. */
-static int tcp_open(const char *text, bool listening, char *err, size_t err_size)
-{
-	char host[SIM_HOST_MAX], port[SIM_PORT_MAX];
-	if (split_addr(text, host, port) != 0) {
-		snprintf(err, err_size, "%s: expected HOST:PORT", text);
-		return -1;
-	}
-	struct addrinfo hints = {.ai_family = AF_UNSPEC,
-				 .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_NUMERICSERV | (listening ? AI_PASSIVE : 0)};
-	struct addrinfo *res;
-	int rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, err_size, "%s: %s", text, gai_strerror(rc));
-		return -1;
-	}
-	int fd = -1, e = 0;
-	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd >= 0 && (listening ? bind_listen(fd, ai)
-					  : connect(fd, ai->ai_addr, ai->ai_addrlen)) == 0)
-			break;
-		e = errno;
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd >= 0 && set_nonblocking(fd) != 0) {
-		e = errno;
-		close(fd);
-		fd = -1;
-	}
-	if (fd < 0)
-		snprintf(err, err_size, "%s: %s", text, strerror(e));
-	return fd;
-}
-
-/* "HOST:PORT" of a bound socket (the port the kernel chose for port 0). */
-static void bound_addr(int fd, char *text, size_t size)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char host[SIM_HOST_MAX], port[SIM_PORT_MAX];
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
-	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), port, sizeof(port),
-			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		snprintf(text, size, "?");
-		return;
-	}
-	bool v6 = ss.ss_family == AF_INET6;
-	snprintf(text, size, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "", port);
-}
-
-static int listen_open(struct sim_out *out, const char *addr)
-{
-	char err[SIM_HOST_MAX + 128];
-	out->listen_fd = tcp_open(addr, true, err, sizeof(err));
-	if (out->listen_fd < 0) {
-		sim_error("--listen %s", err);
-		return -1;
-	}
-	char where[SIM_HOST_MAX + SIM_PORT_MAX + 4];
-	bound_addr(out->listen_fd, where, sizeof(where));
-	say(out, "listening on %s", where);
-	return 0;
-}
-
-static int free_client_slot(const struct sim_out *out)
-{
-	for (int i = 0; i < SIM_CLIENTS_MAX; i++) {
-		if (out->clients[i] < 0)
-			return i;
-	}
-	return -1;
-}
-
-static void accept_clients(struct sim_out *out)
-{
-	for (;;) {
-		int fd = accept(out->listen_fd, NULL, NULL);
-		if (fd < 0)
-			return; /* EAGAIN: nobody else waiting */
-		int slot = free_client_slot(out);
-		if (slot < 0 || set_nonblocking(fd) != 0) {
-			say(out, "turning a client away (%d served at once)", SIM_CLIENTS_MAX);
-			close(fd);
-			continue;
-		}
-		out->clients[slot] = fd;
-		say(out, "client connected");
-	}
-}
-
-/* A socket takes the whole frame or is closed: a peer that stopped reading must
- * not stall the meter, and a cut frame must not be followed by more. */
-static bool send_frame(int fd, const uint8_t *p, size_t n)
-{
-	return send(fd, p, n, MSG_NOSIGNAL) == (ssize_t)n;
-}
-
-static bool clients_deliver(struct sim_out *out, const uint8_t *p, size_t n)
-{
-	bool took = false;
-	for (int i = 0; i < SIM_CLIENTS_MAX; i++) {
-		if (out->clients[i] < 0)
-			continue;
-		if (send_frame(out->clients[i], p, n)) {
-			took = true;
-			continue;
-		}
-		close(out->clients[i]);
-		out->clients[i] = -1;
-		say(out, "client gone");
-	}
-	return took;
-}
-
-/* A lost connection is made again at the next frame, at most once a second. */
-static bool tcp_deliver(struct sim_out *out, const uint8_t *p, size_t n)
-{
-	if (out->tcp_fd < 0) {
-		int64_t now = mono_ms();
-		if (now < out->tcp_retry_ms)
-			return false;
-		out->tcp_retry_ms = now + SIM_RECONNECT_MS;
-		char err[SIM_HOST_MAX + 128];
-		out->tcp_fd = tcp_open(out->tcp_addr, false, err, sizeof(err));
-		if (out->tcp_fd < 0)
-			return false;
-		out->tcp_lost_said = false;
-		say(out, "connected to %s again", out->tcp_addr);
-	}
-	if (send_frame(out->tcp_fd, p, n))
-		return true;
-	close(out->tcp_fd);
-	out->tcp_fd = -1;
-	out->tcp_retry_ms = mono_ms() + SIM_RECONNECT_MS;
-	if (!out->tcp_lost_said)
-		say(out, "connection to %s lost; connecting again", out->tcp_addr);
-	out->tcp_lost_said = true;
-	return false;
-}
-
-/* The master takes the frame unless nobody has the device open (EIO) or the reader
- * lets its buffer fill (EAGAIN): then the frame is lost, as on a real line. */
-static bool pty_deliver(struct sim_out *out, const uint8_t *p, size_t n)
-{
-	return write(out->pty_fd, p, n) == (ssize_t)n;
-}
-
-static int out_open(struct sim_out *out, const struct sim_options *o)
-{
-	if (o->pty_path != NULL && pty_open(out, o->pty_path) != 0)
-		return -1;
-	if (o->tcp_addr != NULL) {
-		char err[SIM_HOST_MAX + 128];
-		out->tcp_addr = o->tcp_addr;
-		out->tcp_fd = tcp_open(o->tcp_addr, false, err, sizeof(err));
-		if (out->tcp_fd < 0) {
-			sim_error("--tcp %s", err);
-			return -1;
-		}
-		say(out, "connected to %s", o->tcp_addr);
-	}
-	if (o->listen_addr != NULL && listen_open(out, o->listen_addr) != 0)
-		return -1;
-	return 0;
-}
-
-static void out_close(struct sim_out *out)
-{
-	pty_close(out);
-	if (out->tcp_fd >= 0)
-		close(out->tcp_fd);
-	if (out->listen_fd >= 0)
-		close(out->listen_fd);
-	out->tcp_fd = -1;
-	out->listen_fd = -1;
-	for (int i = 0; i < SIM_CLIENTS_MAX; i++) {
-		if (out->clients[i] >= 0)
-			close(out->clients[i]);
-		out->clients[i] = -1;
-	}
-}
-
-/* "# frame N: PROFILE, B bytes, meter time 2025-01-15T00:00:02.50" (hundredths
- * when the frame is not on a whole second). */
-static void hex_comment(const char *name, const struct hp_enc_datetime *c, size_t n, unsigned index)
-{
-	printf("# frame %u: %s, %zu bytes, meter time %04u-%02u-%02uT%02u:%02u:%02u", index, name,
-	       n, c->year, c->month, c->day, c->hour, c->minute, c->second);
-	if (c->hundredths != 0)
-		printf(".%02u", c->hundredths);
-	putchar('\n');
-}
-
-static int stdout_frame(const struct sim_out *out, const char *name,
-			const struct hp_enc_datetime *c, const uint8_t *p, size_t n, unsigned index)
-{
-	if (!out->hex) {
-		fwrite(p, 1, n, stdout);
-	} else {
-		hex_comment(name, c, n, index);
-		for (size_t i = 0; i < n; i++)
-			printf("%02X%c", p[i], (i % 16 == 15 || i + 1 == n) ? '\n' : ' ');
-	}
-	if (fflush(stdout) != 0) {
-		sim_error("standard output: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int out_frame(struct sim_out *out, const char *name, const struct hp_enc_datetime *c,
-		     const uint8_t *p, size_t n, unsigned index)
-{
-	if (out->to_stdout)
-		return stdout_frame(out, name, c, p, n, index);
-	bool took = false;
-	if (out->pty_fd >= 0)
-		took |= pty_deliver(out, p, n);
-	if (out->tcp_addr != NULL)
-		took |= tcp_deliver(out, p, n);
-	if (out->listen_fd >= 0) {
-		accept_clients(out);
-		took |= clients_deliver(out, p, n);
-	}
-	if (took)
-		out->delivered++;
-	else
-		out->dropped++;
-	return 0;
-}
-
-/* ---- pacing ---- */
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	int e = errno;
-	ssize_t rc = write(stop_pipe[1], "", 1);
-	(void)rc;
-	errno = e;
-}
-
-static int catch_signals(void)
-{
-	if (pipe(stop_pipe) != 0 || set_nonblocking(stop_pipe[0]) != 0 ||
-	    set_nonblocking(stop_pipe[1]) != 0)
-		return -1;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-		return -1;
-	return 0;
-}
-
-static void release_signals(void)
-{
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	for (int i = 0; i < 2; i++) {
-		if (stop_pipe[i] >= 0)
-			close(stop_pipe[i]);
-		stop_pipe[i] = -1;
-	}
-}
-
-/* Waits until the monotonic clock reaches due_ms, taking clients meanwhile; false
- * when SIGINT or SIGTERM came. */
-static bool wait_until(struct sim_out *out, int64_t due_ms)
-{
-	for (;;) {
-		int64_t left = due_ms - mono_ms();
-		struct pollfd fds[2] = {{.fd = stop_pipe[0], .events = POLLIN},
-					{.fd = out->listen_fd, .events = POLLIN}};
-		nfds_t n = out->listen_fd >= 0 ? 2 : 1;
-		int timeout = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
-		int rc = poll(fds, n, timeout);
-		if (rc > 0 && (fds[0].revents & POLLIN))
-			return false;
-		if (rc > 0 && n > 1 && (fds[1].revents & POLLIN))
-			accept_clients(out);
-		if (rc < 0 && errno != EINTR)
-			return false;
-		if (left <= 0)
-			return true;
-	}
-}
-
 /* ---- the meter ---- */
 
 /* One profile as a family of one list, every period_ms from the start on. */
@@ -1077,8 +562,8 @@ static void describe(struct sim_out *out, const struct sim_options *o, const str
 	gmtime_r(&m->clock, &tm);
 	char when[SIM_TIME_TEXT_MAX];
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	say(out, "%s meter%s%s%s, clock %s, speed %g", f->name, f->cadence[0] ? " (" : "",
-	    f->cadence, f->cadence[0] ? ")" : "", when, o->speed);
+	sim_say(out, "%s meter%s%s%s, clock %s, speed %g", f->name, f->cadence[0] ? " (" : "",
+		f->cadence, f->cadence[0] ? ")" : "", when, o->speed);
 }
 
 /* The meter: its values, its schedule and the links of its lists. */
@@ -1115,7 +600,7 @@ static int play(const struct sim_options *o, struct sim_meter *m, struct sim_out
 	static uint8_t mem[SIM_FRAME_MAX];
 	uint32_t ic = m->links.link[0].cipher ? m->links.link[0].ggc.ic : 1;
 	int64_t t0 = sim_model_time_ms(&m->model), t = t0;
-	int64_t real0 = mono_ms();
+	int64_t real0 = sim_mono_ms();
 	for (unsigned i = 0; o->count == 0 || i < o->count; i++) {
 		enum hp_enc_profile p = f->lists[0].profile;
 		int64_t next = sim_family_next(f, t, &p);
@@ -1130,15 +615,15 @@ static int play(const struct sim_options *o, struct sim_meter *m, struct sim_out
 			return 1;
 		}
 		if (o->speed > 0 &&
-		    !wait_until(out, real0 + (int64_t)((double)(t - t0) / o->speed)))
+		    !sim_wait_until(out, real0 + (int64_t)((double)(t - t0) / o->speed)))
 			break;
-		if (out_frame(out, hp_enc_profile_name(p), &m->model.values.clock, b.p, b.len,
-			      i + 1) != 0)
+		if (sim_out_frame(out, hp_enc_profile_name(p), &m->model.values.clock, b.p, b.len,
+				  i + 1) != 0)
 			return 1;
 	}
 	if (!out->to_stdout)
-		say(out, "stopped: %llu frames delivered, %llu lost (nobody reading)",
-		    (unsigned long long)out->delivered, (unsigned long long)out->dropped);
+		sim_say(out, "stopped: %llu frames delivered, %llu lost (nobody reading)",
+			(unsigned long long)out->delivered, (unsigned long long)out->dropped);
 	return 0;
 }
 
@@ -1164,13 +649,14 @@ int hp_cmd_sim(int argc, char **argv)
 	}
 	tell_test_keys(&o, &meter.links);
 	struct sim_out out;
-	out_init(&out, &o);
-	if (o.speed > 0 && catch_signals() != 0) {
+	sim_out_init(&out, is_live(&o), o.hex);
+	if (o.speed > 0 && sim_catch_signals() != 0) {
 		sim_error("cannot catch signals: %s", strerror(errno));
 		return 1;
 	}
-	rc = out_open(&out, &o) == 0 ? play(&o, &meter, &out) : 1;
-	out_close(&out);
-	release_signals();
+	rc = sim_out_open(&out, o.pty_path, o.tcp_addr, o.listen_addr) == 0 ? play(&o, &meter, &out)
+									    : 1;
+	sim_out_close(&out);
+	sim_release_signals();
 	return rc;
 }
