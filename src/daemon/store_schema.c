@@ -149,6 +149,7 @@ static int open_rw(const char *path, sqlite3 **out, char *err, size_t err_size)
 		return -1;
 	}
 	sqlite3_busy_timeout(db, HP_STORE_BUSY_MS);
+	sqlite3_exec(db, HP_STORE_CACHE_PRAGMA, NULL, NULL, NULL);
 	*out = db;
 	return 0;
 }
