@@ -14,6 +14,7 @@
 #include "config_keys.h"
 #include "hanp1d/hex.h"
 #include "meters.h"
+#include "sim_model.h"
 #include "passwd.h"
 
 /* Replay and simulator speed: 1 is real time; a million times faster replays a
@@ -123,6 +124,11 @@ static bool sim_profile_known(const char *name, size_t len)
 {
 	for (int p = 0; p < HP_PROFILE_COUNT; p++) {
 		const char *known = hp_enc_profile_name((enum hp_enc_profile)p);
+		if (strlen(known) == len && strncmp(known, name, len) == 0)
+			return true;
+	}
+	for (size_t i = 0; i < sim_family_count(); i++) {
+		const char *known = sim_family_get(i)->name;
 		if (strlen(known) == len && strncmp(known, name, len) == 0)
 			return true;
 	}

@@ -1,6 +1,7 @@
-/* Simulator sources: sim:PROFILE[?speed=N]. The built-in simulated meter
- * (sim_model.h, as `hanp1d sim` uses it) sends one frame per interval of the
- * profile, encrypted with the meter's own keys when the profile encrypts. */
+/* Simulator sources: sim:FAMILY or sim:PROFILE[?speed=N]. The built-in simulated
+ * meter (sim_model.h, as `hanp1d sim` uses it) sends a family's lists at their
+ * real cadence (Aidon: 2.5 s, 10 s and hourly), or one profile at its interval,
+ * encrypted with the meter's own keys when the profile encrypts. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -72,40 +73,72 @@ static bool wait_turn(struct hp_source *s, int64_t due_ms, size_t need)
 	}
 }
 
+/* What the meter sends: a family's schedule, or one profile at its interval. */
+static const struct sim_family *schedule_of(const char *name, struct sim_family *one)
+{
+	const struct sim_family *f = sim_family_find(name);
+	int found = hp_enc_profile_by_name(name);
+	if (f != NULL || found < 0)
+		return f;
+	enum hp_enc_profile p = (enum hp_enc_profile)found;
+	memset(one, 0, sizeof(*one));
+	one->name = name;
+	one->cadence = "";
+	one->n = 1;
+	one->lists[0] = (struct sim_list){p, interval_of(p) * (uint32_t)MS_PER_S, 0};
+	return one;
+}
+
+/* The links of the schedule's lists: each keeps its own invocation counter. */
+static struct hp_enc_link *link_of(const struct sim_family *f, struct hp_enc_link *links,
+				   enum hp_enc_profile p)
+{
+	for (unsigned i = 0; i + 1 < f->n; i++)
+		if (f->lists[i].profile == p)
+			return &links[i];
+	return &links[f->n - 1];
+}
+
 static enum hp_session_end sim_session(struct hp_source *s)
 {
-	int found = hp_enc_profile_by_name(s->m.path);
-	if (found < 0) {
-		hp_source_fail(s, "sim:%s: no such simulator profile (`hanp1d sim --list`)",
+	struct sim_family one;
+	const struct sim_family *f = schedule_of(s->m.path, &one);
+	if (f == NULL) {
+		hp_source_fail(s,
+			       "sim:%s: no such simulator family or profile (`hanp1d sim --list`)",
 			       s->m.path);
 		return HP_SESSION_RETRY;
 	}
-	enum hp_enc_profile p = (enum hp_enc_profile)found;
-	struct hp_enc_link link;
-	link_for(&s->m, p, &link);
+	struct hp_enc_link links[SIM_FAMILY_LISTS_MAX];
+	for (unsigned i = 0; i < f->n; i++)
+		link_for(&s->m, f->lists[i].profile, &links[i]);
 	struct sim_model model;
 	sim_model_init(&model, s->m.phases == 1 ? 1 : 3, (uint64_t)time(NULL), local_now());
-	sim_model_fit_profile(&model, p);
-	unsigned interval = interval_of(p);
-	double period_ms = s->m.speed > 0 ? interval * MS_PER_S / s->m.speed : 0;
+	sim_model_fit_profile(&model, f->lists[0].profile);
 	char what[HP_PATH_MAX + 8];
 	snprintf(what, sizeof(what), "sim:%s", s->m.path);
 	hp_source_opened(s, what);
 	hp_source_set_state(s, HP_SOURCE_RUNNING);
 	int64_t start = hp_source_mono_ms();
+	int64_t t0 = sim_model_time_ms(&model), t = t0;
 	uint8_t mem[SIM_FRAME_MAX];
-	for (uint64_t i = 0;; i++) {
-		sim_model_step(&model, interval);
+	for (;;) {
+		enum hp_enc_profile p;
+		int64_t next = sim_family_next(f, t, &p);
+		sim_model_advance_ms(&model, (uint32_t)(next - t));
+		t = next;
+		struct hp_enc_link *link = link_of(f, links, p);
 		struct hp_buf b;
 		hp_buf_init(&b, mem, sizeof(mem));
-		if (hp_enc_meter_frames(&b, p, &model.values, &link) != 0) {
+		if (hp_enc_meter_frames(&b, p, &model.values, link) != 0) {
 			hp_source_fail(s, "sim:%s: cannot encode a frame", s->m.path);
 			return HP_SESSION_RETRY;
 		}
-		if (!wait_turn(s, start + (int64_t)((double)i * period_ms), b.len))
+		double due = s->m.speed > 0 ? (double)(t - t0) / s->m.speed : 0;
+		if (!wait_turn(s, start + (int64_t)due, b.len))
 			return HP_SESSION_STOP;
 		hp_source_push(s, b.p, b.len);
-		link.ggc.ic++;
+		link->ggc.ic++;
 	}
 }
 

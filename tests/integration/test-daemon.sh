@@ -57,6 +57,12 @@ check '! grep -q "0011" "$tmp/out"' "a key is never echoed"
 check '[ $? = 78 ]' "the daemon refuses a bad config"
 "$hanp1d" -c "$tmp/missing.conf" >"$tmp/out" 2>&1
 check '[ $? = 78 ]' "a missing config file"
+printf '[meter a]\nsource = sim:aidon?speed=10\n[meter b]\nsource = sim:kamstrup-list2\n' >"$tmp/sim.conf"
+"$hanp1d" --check-config -c "$tmp/sim.conf" >"$tmp/out" 2>&1
+check '[ $? = 0 ]' "sim sources take family and profile names"
+printf '[meter a]\nsource = sim:nosuchmeter\n' >"$tmp/sim.conf"
+"$hanp1d" --check-config -c "$tmp/sim.conf" >"$tmp/out" 2>&1
+check '[ $? = 78 ]' "an unknown sim name is a config error"
 
 start() {
 	"$hanp1d" -c "$tmp/hanp1d.conf" 2>>"$tmp/log" &

@@ -513,7 +513,7 @@ static void test_sim_unknown(void)
 	struct hp_meter_config m = meter(HP_SOURCE_SIM, "no-such-meter");
 	struct hp_source *s = hp_source_start(&m, &ring);
 	struct hp_source_status st;
-	CHECK(wait_status(s, detail_has, "no such simulator profile", WAIT_MS, &st));
+	CHECK(wait_status(s, detail_has, "no such simulator family or profile", WAIT_MS, &st));
 	hp_source_stop(s);
 	hp_ring_free(&ring);
 }
