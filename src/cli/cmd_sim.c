@@ -82,15 +82,6 @@ struct sim_links {
 	struct hp_enc_link link[SIM_FAMILY_LISTS_MAX];
 };
 
-/* Meters send local time: the clock starts at the local wall time now. */
-static time_t local_now(void)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	return now + tm.tm_gmtoff;
-}
-
 /* ---- options ---- */
 
 static int framing_by_name(const char *name, int *framing)
@@ -162,7 +153,7 @@ static bool parse_key(const char *s, uint8_t *key)
 static bool parse_start(const char *s, time_t *out)
 {
 	if (strcmp(s, "now") == 0) {
-		*out = local_now();
+		*out = sim_local_now();
 		return true;
 	}
 	struct tm tm = {0};
@@ -432,7 +423,7 @@ static void finish_options(struct sim_options *o)
 	if (!o->count_set)
 		o->count = live ? 0 : 1;
 	if (!o->start_set)
-		o->start = o->speed > 0 ? local_now() : SIM_DEFAULT_START;
+		o->start = o->speed > 0 ? sim_local_now() : SIM_DEFAULT_START;
 }
 
 /* ---- the meter's links and keys ---- */
@@ -600,7 +591,7 @@ static int play(const struct sim_options *o, struct sim_meter *m, struct sim_out
 	static uint8_t mem[SIM_FRAME_MAX];
 	uint32_t ic = m->links.link[0].cipher ? m->links.link[0].ggc.ic : 1;
 	int64_t t0 = sim_model_time_ms(&m->model), t = t0;
-	int64_t real0 = sim_mono_ms();
+	int64_t real0 = hp_mono_ms();
 	for (unsigned i = 0; o->count == 0 || i < o->count; i++) {
 		enum hp_enc_profile p = f->lists[0].profile;
 		int64_t next = sim_family_next(f, t, &p);

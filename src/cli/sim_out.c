@@ -35,13 +35,6 @@ void sim_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-int64_t sim_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / 1000000;
-}
-
 /* "HOST:PORT" or "[V6]:PORT", optionally after "tcp://". */
 int sim_split_addr(const char *text, char *host, char *port)
 {
@@ -320,7 +313,7 @@ static bool clients_deliver(struct sim_out *out, const uint8_t *p, size_t n)
 static bool tcp_deliver(struct sim_out *out, const uint8_t *p, size_t n)
 {
 	if (out->tcp_fd < 0) {
-		int64_t now = sim_mono_ms();
+		int64_t now = hp_mono_ms();
 		if (now < out->tcp_retry_ms)
 			return false;
 		out->tcp_retry_ms = now + SIM_RECONNECT_MS;
@@ -335,7 +328,7 @@ static bool tcp_deliver(struct sim_out *out, const uint8_t *p, size_t n)
 		return true;
 	close(out->tcp_fd);
 	out->tcp_fd = -1;
-	out->tcp_retry_ms = sim_mono_ms() + SIM_RECONNECT_MS;
+	out->tcp_retry_ms = hp_mono_ms() + SIM_RECONNECT_MS;
 	if (!out->tcp_lost_said)
 		sim_say(out, "connection to %s lost; connecting again", out->tcp_addr);
 	out->tcp_lost_said = true;
@@ -475,7 +468,7 @@ void sim_release_signals(void)
 bool sim_wait_until(struct sim_out *out, int64_t due_ms)
 {
 	for (;;) {
-		int64_t left = due_ms - sim_mono_ms();
+		int64_t left = due_ms - hp_mono_ms();
 		struct pollfd fds[2] = {{.fd = stop_pipe[0], .events = POLLIN},
 					{.fd = out->listen_fd, .events = POLLIN}};
 		nfds_t n = out->listen_fd >= 0 ? 2 : 1;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "meters.h"
+#include "state.h" /* hp_mono_ms */
 
 /* Clients --listen serves at once; more are turned away. */
 #define SIM_CLIENTS_MAX 8
@@ -41,7 +42,6 @@ struct sim_out {
 void sim_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A status line on the output's info stream. */
 void sim_say(struct sim_out *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int64_t sim_mono_ms(void);
 /* "HOST:PORT" or "[V6]:PORT", optionally after "tcp://"; 0 or -1. */
 int sim_split_addr(const char *text, char *host, char *port);
 

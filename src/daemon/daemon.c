@@ -58,13 +58,6 @@ struct daemon {
 	int64_t last_commit_ms, last_status_ms, last_watchdog_ms;
 };
 
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void on_event(void *ctx, const struct hp_event *ev)
 {
 	struct meter_run *m = ctx;
@@ -120,7 +113,7 @@ static void drain_meter(struct meter_run *m)
 	size_t n;
 	hp_ring_drain_wake(&m->ring);
 	while ((n = hp_ring_read(&m->ring, buf, sizeof(buf))) > 0)
-		hp_decoder_feed(m->decoder, buf, n, (uint64_t)monotonic_ms());
+		hp_decoder_feed(m->decoder, buf, n, (uint64_t)hp_mono_ms());
 }
 
 static void publish_counters(struct daemon *d)
@@ -225,7 +218,7 @@ static void run_loop(struct daemon *d)
 		for (unsigned i = 0; i < d->meter_count; i++)
 			if (rc > 0 && (fds[i + 1].revents & POLLIN))
 				drain_meter(&d->meters[i]);
-		periodic(d, monotonic_ms());
+		periodic(d, hp_mono_ms());
 	}
 }
 
@@ -298,7 +291,7 @@ int hp_daemon_run(const struct hp_config *cfg)
 	if (start(&d) == 0) {
 		if (sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
 			d.watchdog_usec = 0;
-		d.last_commit_ms = d.last_status_ms = monotonic_ms();
+		d.last_commit_ms = d.last_status_ms = hp_mono_ms();
 		sd_notify(0, "READY=1");
 		hp_log(LOG_INFO, "running with %u meter(s), history in %s", d.meter_count,
 		       cfg->store.path);

@@ -52,23 +52,6 @@ const char *hp_parity_name(enum hp_parity p)
 	return parity_names[p];
 }
 
-static int64_t clock_ms(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t hp_source_mono_ms(void)
-{
-	return clock_ms(CLOCK_MONOTONIC);
-}
-
-int64_t hp_source_wall_ms(void)
-{
-	return clock_ms(CLOCK_REALTIME);
-}
-
 enum hp_wait hp_source_wait(struct hp_source *s, int fd, short events, int timeout_ms,
 			    short *revents)
 {
@@ -102,7 +85,7 @@ size_t hp_source_ring_room(struct hp_source *s)
 
 void hp_source_heard(struct hp_source *s, size_t n)
 {
-	int64_t now = hp_source_wall_ms();
+	int64_t now = hp_now_ms();
 	s->had_bytes = true;
 	pthread_mutex_lock(&s->lock);
 	s->st.bytes += n;
@@ -160,7 +143,7 @@ void hp_source_fail(struct hp_source *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	set_detail_v(s, fmt, ap);
 	va_end(ap);
-	if (hp_log_limited(&s->limit, hp_source_mono_ms(), LOG_INTERVAL_MS)) {
+	if (hp_log_limited(&s->limit, hp_mono_ms(), LOG_INTERVAL_MS)) {
 		char text[HP_SOURCE_DETAIL_MAX];
 		pthread_mutex_lock(&s->lock);
 		memcpy(text, s->st.detail, sizeof(text));
@@ -224,9 +207,9 @@ enum hp_read hp_source_read(struct hp_source *s, int fd, uint8_t *buf, size_t ca
 /* Sleeps the backoff; false when stopped meanwhile. */
 static bool back_off(struct hp_source *s, int64_t ms)
 {
-	int64_t until = hp_source_mono_ms() + ms;
+	int64_t until = hp_mono_ms() + ms;
 	for (;;) {
-		int64_t left = until - hp_source_mono_ms();
+		int64_t left = until - hp_mono_ms();
 		if (left <= 0)
 			return true;
 		if (hp_source_wait(s, -1, 0, (int)left, NULL) == HP_WAIT_STOP)

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "ring.h"
 #include "source.h"
+#include "state.h"
 
 /* How one session (open .. close) ended. */
 enum hp_session_end {
@@ -105,10 +106,6 @@ void hp_source_cleared(struct hp_source *s, const char *fmt, ...)
 /* The device is open (again): counts a reconnect, clears the detail and logs the
  * recovery once. */
 void hp_source_opened(struct hp_source *s, const char *what);
-
-/* Monotonic and wall clocks in milliseconds. */
-int64_t hp_source_mono_ms(void);
-int64_t hp_source_wall_ms(void);
 
 /* Options a test sets; hp_source_start uses the defaults. */
 struct hp_source_opts {

@@ -141,11 +141,11 @@ static enum hp_session_end play_fast(struct hp_source *s, const struct capture *
 static enum hp_session_end play_paced(struct hp_source *s, const struct capture *c, double speed)
 {
 	double rate = LINE_BYTES_PER_S * speed; /* bytes per second */
-	int64_t start = hp_source_mono_ms();
+	int64_t start = hp_mono_ms();
 	uint64_t released = 0;
 	size_t pos = 0;
 	for (;;) {
-		uint64_t due = (uint64_t)((double)(hp_source_mono_ms() - start) * rate / 1000.0);
+		uint64_t due = (uint64_t)((double)(hp_mono_ms() - start) * rate / 1000.0);
 		/* After a stall (a suspended machine) do not flood the ring: skip what a
 		 * ring could not have held anyway. */
 		if (due - released > s->ring->cap)

@@ -197,7 +197,7 @@ static enum serial_loop listen_loop(struct hp_source *s, int fd, struct hp_autod
 			return r;
 		if (n > 0)
 			hp_source_heard(s, n);
-		switch (hp_autodetect_feed(d, bytes, flags, n, hp_source_mono_ms())) {
+		switch (hp_autodetect_feed(d, bytes, flags, n, hp_mono_ms())) {
 		case HP_DETECT_FOUND:
 			return LOOP_FOUND;
 		case HP_DETECT_NEXT:
@@ -223,7 +223,7 @@ static enum serial_loop pump(struct hp_source *s, int fd, struct hp_autodetect *
 		hp_source_push(s, bytes, n);
 		if (d == NULL)
 			continue;
-		switch (hp_autodetect_feed(d, bytes, flags, n, hp_source_mono_ms())) {
+		switch (hp_autodetect_feed(d, bytes, flags, n, hp_mono_ms())) {
 		case HP_DETECT_CONFIRMED:
 			s->remembered = at;
 			hp_log(LOG_INFO, "meter %s: %u %s confirmed", s->m.name, at.baud,
@@ -283,7 +283,7 @@ static enum serial_loop listen_once(struct hp_source *s, struct hp_autodetect *d
 	hp_source_set_line(s, at.baud, at.parity, false);
 	hp_source_set_state(s, HP_SOURCE_DETECTING);
 	unsigned cycles = hp_autodetect_cycles(d);
-	hp_autodetect_listen(d, hp_source_mono_ms());
+	hp_autodetect_listen(d, hp_mono_ms());
 	enum serial_loop r = listen_loop(s, fd, d);
 	serial_close(fd);
 	if (r == LOOP_NEXT && hp_autodetect_cycles(d) != cycles)
@@ -300,7 +300,7 @@ static enum serial_loop run_exact(struct hp_source *s, struct hp_autodetect *d,
 		return LOOP_GONE;
 	hp_source_set_line(s, at.baud, at.parity, true);
 	hp_source_set_state(s, HP_SOURCE_RUNNING);
-	hp_autodetect_verify(d, at, hp_source_mono_ms());
+	hp_autodetect_verify(d, at, hp_mono_ms());
 	enum serial_loop r = pump(s, fd, d, at);
 	serial_close(fd);
 	return r;

@@ -45,15 +45,6 @@ static void link_for(const struct hp_meter_config *m, enum hp_enc_profile p,
 		memcpy(link->ggc.ak, m->keys.ak, sizeof(link->ggc.ak));
 }
 
-/* The meter's clock starts at the local wall time: meters send local time. */
-static time_t local_now(void)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	return now + tm.tm_gmtoff;
-}
-
 /* Waits until the next frame is due (paced) or the ring has room for it (speed
  * 0); false when stopped. */
 static bool wait_turn(struct hp_source *s, int64_t due_ms, size_t need)
@@ -63,7 +54,7 @@ static bool wait_turn(struct hp_source *s, int64_t due_ms, size_t need)
 	for (;;) {
 		int64_t left;
 		if (s->m.speed > 0)
-			left = due_ms - hp_source_mono_ms();
+			left = due_ms - hp_mono_ms();
 		else
 			left = hp_source_ring_room(s) >= need ? 0 : SIM_ROOM_WAIT_MS;
 		if (left <= 0)
@@ -113,13 +104,13 @@ static enum hp_session_end sim_session(struct hp_source *s)
 	for (unsigned i = 0; i < f->n; i++)
 		link_for(&s->m, f->lists[i].profile, &links[i]);
 	struct sim_model model;
-	sim_model_init(&model, s->m.phases == 1 ? 1 : 3, (uint64_t)time(NULL), local_now());
+	sim_model_init(&model, s->m.phases == 1 ? 1 : 3, (uint64_t)time(NULL), sim_local_now());
 	sim_model_fit_profile(&model, f->lists[0].profile);
 	char what[HP_PATH_MAX + 8];
 	snprintf(what, sizeof(what), "sim:%s", s->m.path);
 	hp_source_opened(s, what);
 	hp_source_set_state(s, HP_SOURCE_RUNNING);
-	int64_t start = hp_source_mono_ms();
+	int64_t start = hp_mono_ms();
 	int64_t t0 = sim_model_time_ms(&model), t = t0;
 	uint8_t mem[SIM_FRAME_MAX];
 	for (;;) {

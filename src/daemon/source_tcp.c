@@ -78,9 +78,9 @@ static int connect_one(struct hp_source *s, const struct addrinfo *ai, int *err)
 		close(fd);
 		return -1;
 	}
-	int64_t until = hp_source_mono_ms() + CONNECT_TIMEOUT_MS;
+	int64_t until = hp_mono_ms() + CONNECT_TIMEOUT_MS;
 	for (;;) {
-		int64_t left = until - hp_source_mono_ms();
+		int64_t left = until - hp_mono_ms();
 		if (left <= 0) {
 			*err = ETIMEDOUT;
 			close(fd);

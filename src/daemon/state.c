@@ -106,9 +106,19 @@ void hp_state_set_store(struct hp_state *s, const struct hp_store_status *st)
 	pthread_mutex_unlock(&s->lock);
 }
 
-int64_t hp_now_ms(void)
+static int64_t clock_ms(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t hp_now_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+int64_t hp_mono_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
 }

@@ -59,5 +59,7 @@ void hp_state_set_store(struct hp_state *s, const struct hp_store_status *st);
 
 /* Wall clock in milliseconds. */
 int64_t hp_now_ms(void);
+/* Monotonic clock in milliseconds: for intervals and deadlines. */
+int64_t hp_mono_ms(void);
 
 #endif

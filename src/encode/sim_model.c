@@ -99,6 +99,14 @@ void sim_model_fit_profile(struct sim_model *m, enum hp_enc_profile p)
 			 "ISK1030775213859");
 }
 
+time_t sim_local_now(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	return now + tm.tm_gmtoff;
+}
+
 void sim_model_init(struct sim_model *m, uint8_t phases, uint64_t seed, time_t start)
 {
 	memset(m, 0, sizeof(*m));

@@ -31,6 +31,10 @@ struct sim_model {
  * recognised by a logical device name starting "ISK". */
 void sim_model_fit_profile(struct sim_model *m, enum hp_enc_profile p);
 
+/* Meters send local time: the local wall clock now, as seconds since the epoch,
+ * where a simulated meter's clock starts. */
+time_t sim_local_now(void);
+
 void sim_model_init(struct sim_model *m, uint8_t phases, uint64_t seed, time_t start);
 /* Panels of peak_w at noon; 0 is a meter without panels, whose export registers
  * stay at zero. */

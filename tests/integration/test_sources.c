@@ -31,7 +31,7 @@ static char scratch[128];
 
 static int64_t now_ms(void)
 {
-	return hp_source_mono_ms();
+	return hp_mono_ms();
 }
 
 static void sleep_ms(int ms)
