@@ -1,11 +1,12 @@
 /* general-glo-ciphering: the test vector of protocols.md (d) byte for byte, frames
- * built by an encrypt side written here with EVP (independent of cipher.c), wrong /
+ * built by the encrypt side of tests/gcm_seal.h (independent of cipher.c), wrong /
  * swapped / missing keys with their diagnosis, and every truncation. */
 #include <stdlib.h>
 
 #include <openssl/evp.h>
 
 #include "check.h"
+#include "gcm_seal.h"
 #include "cipher.h"
 #include "sizes.h"
 #include "wire.h"
@@ -44,42 +45,6 @@ static const uint8_t doc_sc10[] = {
 };
 
 /* --- the encrypt side (what a meter does) ---------------------------------------- */
-
-static size_t put_length(uint8_t *p, size_t len)
-{
-	if (len < 0x80) {
-		p[0] = (uint8_t)len;
-		return 1;
-	}
-	if (len < 0x100) {
-		p[0] = 0x81;
-		p[1] = (uint8_t)len;
-		return 2;
-	}
-	p[0] = 0x82;
-	p[1] = (uint8_t)(len >> 8);
-	p[2] = (uint8_t)len;
-	return 3;
-}
-
-/* AES-128-GCM encryption with a 12-byte tag; in may be empty (GMAC). */
-static void gcm_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad1, size_t aad1_len,
-		     const uint8_t *aad2, size_t aad2_len, const uint8_t *in, size_t n,
-		     uint8_t *out, uint8_t *tag)
-{
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	int outl = 0;
-	int ok = EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, key, iv);
-	ok &= EVP_EncryptUpdate(ctx, NULL, &outl, aad1, (int)aad1_len);
-	if (aad2_len > 0)
-		ok &= EVP_EncryptUpdate(ctx, NULL, &outl, aad2, (int)aad2_len);
-	if (n > 0)
-		ok &= EVP_EncryptUpdate(ctx, out, &outl, in, (int)n);
-	ok &= EVP_EncryptFinal_ex(ctx, out + n, &outl);
-	ok &= EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 12, tag);
-	EVP_CIPHER_CTX_free(ctx);
-	CHECK(ok == 1);
-}
 
 /* Builds DB | TL | title | LEN | SC | IC | payload | tag. iv_title goes into the IV;
  * tl 0 leaves it out of the frame (Elgama). */
