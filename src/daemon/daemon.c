@@ -19,6 +19,7 @@
 #include "daemon.h"
 #include "hanp1d/decode.h"
 #include "http.h"
+#include "line_memo.h"
 #include "log.h"
 #include "multiply.h"
 #include "ring.h"
@@ -97,7 +98,10 @@ static int start_meter(struct daemon *d, unsigned i)
 		       m->cfg->name);
 		return -1;
 	}
-	m->source = hp_source_start(m->cfg, &m->ring);
+	/* The detected serial setting is kept beside the history (the state directory). */
+	char memo[HP_PATH_MAX];
+	bool has_memo = hp_line_memo_path(d->cfg->store.path, m->cfg->name, memo, sizeof(memo));
+	m->source = hp_source_start(m->cfg, &m->ring, has_memo ? memo : NULL);
 	if (m->source == NULL) {
 		hp_log(LOG_ERR, "meter %s: cannot start its source: %s", m->cfg->name,
 		       strerror(errno));

@@ -261,6 +261,8 @@ struct hp_source *hp_source_start_opts(const struct hp_meter_config *m, struct h
 	if (opts != NULL) {
 		s->window_ms = opts->detect_window_ms;
 		s->remembered = opts->saved;
+		if (opts->line_memo != NULL)
+			snprintf(s->line_memo, sizeof(s->line_memo), "%s", opts->line_memo);
 	}
 	atomic_init(&s->stopping, false);
 	s->st.state = HP_SOURCE_STARTING;
@@ -283,9 +285,11 @@ struct hp_source *hp_source_start_opts(const struct hp_meter_config *m, struct h
 	return s;
 }
 
-struct hp_source *hp_source_start(const struct hp_meter_config *m, struct hp_ring *ring)
+struct hp_source *hp_source_start(const struct hp_meter_config *m, struct hp_ring *ring,
+				  const char *line_memo)
 {
-	return hp_source_start_opts(m, ring, NULL);
+	const struct hp_source_opts opts = {.line_memo = line_memo};
+	return hp_source_start_opts(m, ring, &opts);
 }
 
 void hp_source_stop(struct hp_source *s)

@@ -37,9 +37,12 @@ struct hp_source_status {
 
 struct hp_source;
 
-/* Starts the source's thread. The source writes into `ring`. Returns NULL (errno)
- * only when the thread cannot be made; a device that cannot be opened is retried. */
-struct hp_source *hp_source_start(const struct hp_meter_config *m, struct hp_ring *ring);
+/* Starts the source's thread. The source writes into `ring`. A serial source with
+ * autodetection keeps the setting it detects in the file `line_memo` (NULL = not
+ * kept; line_memo.h) and starts from it next time. Returns NULL (errno) only when
+ * the thread cannot be made; a device that cannot be opened is retried. */
+struct hp_source *hp_source_start(const struct hp_meter_config *m, struct hp_ring *ring,
+				  const char *line_memo);
 
 /* Stops the thread and closes the device. */
 void hp_source_stop(struct hp_source *s);

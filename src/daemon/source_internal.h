@@ -53,6 +53,8 @@ struct hp_source {
 	bool opened_once;                  /* a later open is a reconnect */
 	bool lines_warned;                 /* modem lines unsupported: said once */
 	struct hp_line_setting remembered; /* the last detected setting; baud 0 = none */
+	char line_memo[HP_PATH_MAX];       /* where it is kept across restarts; "" = nowhere */
+	bool memo_read;                    /* line_memo was looked at */
 	int64_t window_ms;                 /* autodetection window per candidate */
 };
 
@@ -111,6 +113,7 @@ void hp_source_opened(struct hp_source *s, const char *what);
 struct hp_source_opts {
 	int64_t detect_window_ms; /* autodetection window per candidate; 0 = HP_DETECT_WINDOW_MS */
 	struct hp_line_setting saved; /* a setting detected in an earlier run; baud 0 = none */
+	const char *line_memo;        /* see hp_source_start; NULL = none */
 };
 
 struct hp_source *hp_source_start_opts(const struct hp_meter_config *m, struct hp_ring *ring,

@@ -8,6 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "line_memo.h"
 #include "parmrk.h"
 #include "source_internal.h"
 
@@ -208,6 +209,36 @@ static enum serial_loop listen_loop(struct hp_source *s, int fd, struct hp_autod
 	}
 }
 
+/* A setting saved by an earlier run, when it fits what the config allows; read
+ * once, as the source starts. */
+static void recall(struct hp_source *s)
+{
+	struct hp_line_setting at;
+	if (s->memo_read)
+		return;
+	s->memo_read = true;
+	if (s->line_memo[0] == '\0' || !hp_line_memo_load(s->line_memo, s->m.path, &at))
+		return;
+	if ((s->m.baud != 0 && at.baud != s->m.baud) ||
+	    (s->m.parity != HP_PARITY_AUTO && at.parity != s->m.parity))
+		return;
+	s->remembered = at;
+	hp_log(LOG_INFO, "meter %s: %s: starting at the saved %u %s", s->m.name, s->m.path, at.baud,
+	       hp_parity_name(at.parity));
+}
+
+/* A confirmed setting: kept for this run and, when it changed, for the next. */
+static void remember(struct hp_source *s, struct hp_line_setting at)
+{
+	bool changed = at.baud != s->remembered.baud || at.parity != s->remembered.parity;
+	s->remembered = at;
+	if (!changed || s->line_memo[0] == '\0')
+		return;
+	if (hp_line_memo_save(s->line_memo, s->m.path, at) != 0)
+		hp_log(LOG_WARNING, "meter %s: cannot keep the detected setting in %s: %s",
+		       s->m.name, s->line_memo, strerror(errno));
+}
+
 /* Reads into the ring; with d set, also verifies the setting until confirmed. */
 static enum serial_loop pump(struct hp_source *s, int fd, struct hp_autodetect *d,
 			     struct hp_line_setting at)
@@ -225,7 +256,7 @@ static enum serial_loop pump(struct hp_source *s, int fd, struct hp_autodetect *
 			continue;
 		switch (hp_autodetect_feed(d, bytes, flags, n, hp_mono_ms())) {
 		case HP_DETECT_CONFIRMED:
-			s->remembered = at;
+			remember(s, at);
 			hp_log(LOG_INFO, "meter %s: %u %s confirmed", s->m.name, at.baud,
 			       hp_parity_name(at.parity));
 			d = NULL;
@@ -308,6 +339,7 @@ static enum serial_loop run_exact(struct hp_source *s, struct hp_autodetect *d,
 
 static enum hp_session_end run_auto(struct hp_source *s)
 {
+	recall(s);
 	struct hp_autodetect_config c = {
 	    .baud = s->m.baud,
 	    .parity = s->m.parity,

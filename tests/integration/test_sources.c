@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "hanp1d/decode.h"
+#include "line_memo.h"
 #include "log.h"
 #include "meters.h"
 #include "ring.h"
@@ -160,7 +161,7 @@ static void test_serial_reopen(void)
 	m.baud = 2400;
 	m.parity = HP_PARITY_8N1;
 	m.request_lines = HP_LINES_BOTH; /* a pty has no modem lines: tolerated */
-	struct hp_source *s = hp_source_start(&m, &ring);
+	struct hp_source *s = hp_source_start(&m, &ring, NULL);
 	struct hp_source_status st;
 	CHECK_MSG(running(s, WAIT_MS, &st), "state %s: %s", hp_source_state_name(st.state),
 		  st.detail);
@@ -241,7 +242,9 @@ static void test_serial_autodetect(void)
 	struct hp_ring ring;
 	hp_ring_init(&ring, RING_CAP);
 	struct hp_meter_config m = meter(HP_SOURCE_SERIAL, link);
-	const struct hp_source_opts opts = {.detect_window_ms = 500};
+	char memo[HP_PATH_MAX];
+	snprintf(memo, sizeof(memo), "%s/line-auto.txt", scratch);
+	const struct hp_source_opts opts = {.detect_window_ms = 500, .line_memo = memo};
 	struct hp_source *s = hp_source_start_opts(&m, &ring, &opts);
 	const enum hp_source_state want = HP_SOURCE_DETECTING;
 	struct hp_source_status st;
@@ -266,9 +269,62 @@ static void test_serial_autodetect(void)
 	uint8_t got[2048];
 	CHECK(ring_take(&ring, got, n, WAIT_MS));
 	CHECK(memcmp(frame, got, n) == 0);
+	/* Confirmed by the next frames: the setting is kept for the next start. */
+	struct hp_line_setting kept = {0};
+	until = now_ms() + WAIT_MS;
+	for (unsigned i = 100; !hp_line_memo_load(memo, link, &kept) && now_ms() < until; i++) {
+		n = kamstrup_frame(frame, sizeof(frame), i);
+		CHECK(pty_write(&p, frame, n));
+		sleep_ms(100);
+	}
+	CHECK_INT(kept.baud, 2400);
+	CHECK_INT(kept.parity, HP_PARITY_8N1);
 	hp_source_stop(s);
 	close(p.master);
 	unlink(link);
+	unlink(memo);
+	hp_ring_free(&ring);
+}
+
+/* A restart with a kept setting reads at it at once, without listening; a setting
+ * kept for another device, or one the config rules out, is ignored. */
+static void test_serial_line_memo(void)
+{
+	char link[HP_PATH_MAX], memo[HP_PATH_MAX];
+	snprintf(link, sizeof(link), "%s/ttyMEMO", scratch);
+	snprintf(memo, sizeof(memo), "%s/line-memo.txt", scratch);
+	struct pty p;
+	CHECK(pty_open(&p, link));
+	struct hp_ring ring;
+	hp_ring_init(&ring, RING_CAP);
+	struct hp_meter_config m = meter(HP_SOURCE_SERIAL, link);
+	const struct hp_source_opts opts = {.detect_window_ms = 60000, .line_memo = memo};
+	const struct {
+		const char *device;
+		enum hp_parity configured;
+		enum hp_source_state want;
+	} cases[] = {
+	    {link, HP_PARITY_AUTO, HP_SOURCE_RUNNING},
+	    {"/dev/ttyOTHER", HP_PARITY_AUTO, HP_SOURCE_DETECTING},
+	    {link, HP_PARITY_8N1, HP_SOURCE_DETECTING},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct hp_line_setting at = {.baud = 9600, .parity = HP_PARITY_8E1};
+		CHECK(hp_line_memo_save(memo, cases[i].device, at) == 0);
+		m.parity = cases[i].configured;
+		struct hp_source *s = hp_source_start_opts(&m, &ring, &opts);
+		struct hp_source_status st;
+		CHECK_MSG(wait_status(s, in_state, &cases[i].want, WAIT_MS, &st), "case %zu: %s %s",
+			  i, hp_source_state_name(st.state), st.detail);
+		if (cases[i].want == HP_SOURCE_RUNNING) {
+			CHECK_INT(st.baud, 9600);
+			CHECK_INT(st.parity, HP_PARITY_8E1);
+		}
+		hp_source_stop(s);
+	}
+	close(p.master);
+	unlink(link);
+	unlink(memo);
 	hp_ring_free(&ring);
 }
 
@@ -332,7 +388,7 @@ static void test_tcp_reconnect(void)
 	struct hp_meter_config m = meter(HP_SOURCE_TCP, "");
 	snprintf(m.host, sizeof(m.host), "127.0.0.1");
 	m.port = port;
-	struct hp_source *s = hp_source_start(&m, &ring);
+	struct hp_source *s = hp_source_start(&m, &ring, NULL);
 	int cfd = tcp_accept(lfd, WAIT_MS);
 	CHECK(cfd >= 0);
 	struct hp_source_status st;
@@ -415,7 +471,7 @@ static void test_replay(double speed, size_t want, bool hex)
 	struct hp_meter_config m = meter(HP_SOURCE_REPLAY, path);
 	m.speed = speed;
 	int64_t t0 = now_ms();
-	struct hp_source *s = hp_source_start(&m, &ring);
+	struct hp_source *s = hp_source_start(&m, &ring, NULL);
 	uint8_t *got = malloc(want);
 	CHECK(ring_take(&ring, got, want, WAIT_MS));
 	int64_t took = now_ms() - t0;
@@ -446,7 +502,7 @@ static void test_replay_missing(void)
 	char path[HP_PATH_MAX];
 	snprintf(path, sizeof(path), "%s/none.hex", scratch);
 	struct hp_meter_config m = meter(HP_SOURCE_REPLAY, path);
-	struct hp_source *s = hp_source_start(&m, &ring);
+	struct hp_source *s = hp_source_start(&m, &ring, NULL);
 	struct hp_source_status st;
 	CHECK(wait_status(s, retrying_for, "No such file or directory", WAIT_MS, &st));
 	/* Stopping does not wait for the backoff to end. */
@@ -488,7 +544,7 @@ static void test_sim(const char *profile, double speed, bool own_keys)
 	struct tally t = {0};
 	struct hp_decoder_config dc = {.keys = m.keys, .on_event = count_event, .ctx = &t};
 	struct hp_decoder *d = hp_decoder_new(&dc);
-	struct hp_source *s = hp_source_start(&m, &ring);
+	struct hp_source *s = hp_source_start(&m, &ring, NULL);
 	int64_t until = now_ms() + WAIT_MS;
 	while (t.readings < 3 && now_ms() < until) {
 		uint8_t buf[4096];
@@ -511,7 +567,7 @@ static void test_sim_unknown(void)
 	struct hp_ring ring;
 	hp_ring_init(&ring, RING_CAP);
 	struct hp_meter_config m = meter(HP_SOURCE_SIM, "no-such-meter");
-	struct hp_source *s = hp_source_start(&m, &ring);
+	struct hp_source *s = hp_source_start(&m, &ring, NULL);
 	struct hp_source_status st;
 	CHECK(wait_status(s, detail_has, "no such simulator family or profile", WAIT_MS, &st));
 	hp_source_stop(s);
@@ -529,6 +585,7 @@ int main(void)
 	}
 	test_serial_reopen();
 	test_serial_autodetect();
+	test_serial_line_memo();
 	test_serial_silent();
 	test_tcp_reconnect();
 	test_replay(1000, 6000, true);  /* 240 kB/s: 30 loops of the capture in 25 ms */
