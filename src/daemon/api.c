@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "cipher.h"
+#include "derived.h"
 #include "reading_json.h"
 #include "store.h"
 
@@ -189,6 +190,20 @@ static json_t *unknown_meter(const char *name)
 	return o;
 }
 
+/* {"l2_voltage_v": U2} when the meter's config asks for a derived U2 (derived.h); a
+ * separate object, so no client mistakes it for a value the meter sent. NULL when
+ * there is nothing to show. */
+static json_t *derived_json(const struct hp_api *api, const struct hp_meter_state *m)
+{
+	const struct hp_meter_config *mc = hp_config_meter(api->cfg, m->name);
+	double u2;
+	if (mc == NULL || !mc->derive_u2 || !hp_derive_u2(&m->reading, &u2))
+		return NULL;
+	json_t *o = json_object();
+	json_object_set_new(o, "l2_voltage_v", json_real(u2));
+	return o;
+}
+
 unsigned hp_api_now(struct hp_api *api, const char *name, int64_t now_ms, json_t **out)
 {
 	struct hp_meter_state m;
@@ -212,6 +227,9 @@ unsigned hp_api_now(struct hp_api *api, const char *name, int64_t now_ms, json_t
 	json_object_set_new(o, "age_s", json_real(age_s(m.reading_ms, now_ms)));
 	json_object_set_new(o, "stale", json_boolean(is_stale(api, &m, now_ms)));
 	json_object_set_new(o, "reading", hp_reading_to_json(&m.reading));
+	json_t *derived = derived_json(api, &m);
+	if (derived != NULL)
+		json_object_set_new(o, "derived", derived);
 	*out = o;
 	return 200;
 }
