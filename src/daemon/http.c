@@ -112,6 +112,28 @@ static enum MHD_Result queue_json(struct MHD_Connection *c, unsigned status, jso
 	return ret;
 }
 
+static void free_json_text(void *text)
+{
+	hp_json_text_free(text);
+}
+
+/* Queues an answer written as JSON text (history); the response frees it once sent,
+ * and a large one was its own mapping, so its memory goes back to the system. */
+static enum MHD_Result queue_json_text(struct MHD_Connection *c, unsigned status,
+				       struct hp_json_text *text)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+	    text->len, text->buf, free_json_text, text);
+	if (r == NULL) {
+		hp_json_text_free(text);
+		return MHD_NO;
+	}
+	add_common_headers(r, JSON_TYPE, "no-store");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result queue_error(struct MHD_Connection *c, unsigned status, const char *error)
 {
 	json_t *o = json_object();
@@ -322,6 +344,8 @@ static enum MHD_Result serve_api(struct hp_http *h, struct MHD_Connection *c, co
 {
 	struct hp_api_reply reply;
 	hp_api_handle(h->api, method, path, query_arg, c, hp_now_ms(), &reply);
+	if (reply.text != NULL)
+		return queue_json_text(c, reply.status, reply.text);
 	return queue_json(c, reply.status, reply.body, reply.allow);
 }
 
