@@ -1,8 +1,9 @@
-/* Local-time bucket boundaries. Quarters and hours are found by stepping back over
- * the local minutes and seconds, so they are the real UTC intervals even on DST
- * days (zone offsets and DST shifts are whole quarters in every zone in use). Days
- * and months go through mktime with tm_isdst = -1, so a local midnight is found
- * whatever offset is in force on either side of it. */
+/* Local-time bucket boundaries in a zone of tz.h. Quarters and hours are found by
+ * stepping back over the local minutes and seconds, so they are the real UTC
+ * intervals even on DST days (zone offsets and DST shifts are whole quarters in
+ * every zone in use). Days and months go through hp_tz_to_utc, so a local
+ * midnight is found whatever offset is in force on either side of it (a midnight
+ * that a DST start skips is the first instant of that day). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -19,38 +20,38 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static int local_tm(int64_t t_ms, struct tm *tm)
+static int local_tm(const struct hp_tz *z, int64_t t_ms, struct tm *tm)
 {
-	time_t t = (time_t)floor_div(t_ms, MS_PER_S);
-	return localtime_r(&t, tm) == NULL ? -1 : 0;
+	return hp_tz_local(z, floor_div(t_ms, MS_PER_S), tm);
 }
 
 /* Local midnight of the day (first of the month when month is set) holding tm,
- * `ahead` days or months later. */
-static int64_t local_start(const struct tm *tm, int ahead, int month)
+ * `ahead` days or months later; -1 when out of range. */
+static int64_t local_start(const struct hp_tz *z, const struct tm *tm, int ahead, int month)
 {
 	struct tm m = {0};
 	m.tm_year = tm->tm_year;
 	m.tm_mon = tm->tm_mon + (month ? ahead : 0);
-	m.tm_mday = month ? 1 : tm->tm_mday + ahead;
-	m.tm_isdst = -1; /* let the zone rules say which offset that midnight has */
-	time_t t = mktime(&m);
-	return t == (time_t)-1 ? -1 : (int64_t)t * MS_PER_S;
+	m.tm_mday = month ? 1 : tm->tm_mday + ahead; /* hp_tz_to_utc rolls over */
+	m.tm_isdst = -1;
+	int64_t t;
+	return hp_tz_to_utc(z, &m, &t) != 0 ? -1 : t * MS_PER_S;
 }
 
-static int calendar_bucket(const struct tm *tm, int month, int64_t t_ms, struct hp_bucket *out)
+static int calendar_bucket(const struct hp_tz *z, const struct tm *tm, int month, int64_t t_ms,
+			   struct hp_bucket *out)
 {
-	out->start_ms = local_start(tm, 0, month);
-	out->end_ms = local_start(tm, 1, month);
+	out->start_ms = local_start(z, tm, 0, month);
+	out->end_ms = local_start(z, tm, 1, month);
 	if (out->start_ms < 0 || out->end_ms <= t_ms || out->start_ms > t_ms)
 		return -1;
 	return 0;
 }
 
-int hp_bucket_of(enum hp_resolution res, int64_t t_ms, struct hp_bucket *out)
+int hp_bucket_of(const struct hp_tz *z, enum hp_resolution res, int64_t t_ms, struct hp_bucket *out)
 {
 	struct tm tm;
-	if (local_tm(t_ms, &tm) != 0)
+	if (local_tm(z, t_ms, &tm) != 0)
 		return -1;
 	int64_t t_s = floor_div(t_ms, MS_PER_S);
 	int64_t back_s;
@@ -66,28 +67,30 @@ int hp_bucket_of(enum hp_resolution res, int64_t t_ms, struct hp_bucket *out)
 		out->end_ms = out->start_ms + (int64_t)HOUR_S * MS_PER_S;
 		return 0;
 	case HP_RES_DAY:
-		return calendar_bucket(&tm, 0, t_ms, out);
+		return calendar_bucket(z, &tm, 0, t_ms, out);
 	case HP_RES_MONTH:
-		return calendar_bucket(&tm, 1, t_ms, out);
+		return calendar_bucket(z, &tm, 1, t_ms, out);
 	case HP_RES_RAW:
 		break;
 	}
 	return -1;
 }
 
-void hp_time_iso_local(int64_t t_ms, char out[HP_ISO_LOCAL_MAX])
+void hp_time_iso_local(const struct hp_tz *z, int64_t t_ms, char out[HP_ISO_LOCAL_MAX])
 {
 	struct tm tm;
-	/* strftime's %z gives +0200; ISO-8601 extended form wants +02:00. */
-	size_t n = local_tm(t_ms, &tm) == 0
-		       ? strftime(out, HP_ISO_LOCAL_MAX, "%Y-%m-%dT%H:%M:%S%z", &tm)
-		       : 0;
-	if (n < 5 || n + 2 > HP_ISO_LOCAL_MAX) {
+	if (local_tm(z, t_ms, &tm) != 0 || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
 		snprintf(out, HP_ISO_LOCAL_MAX, "invalid");
 		return;
 	}
-	memmove(out + n - 1, out + n - 2, 3);
-	out[n - 2] = ':';
+	/* ISO-8601 extended form, +02:00 (the ranges are for the compiler's sake). */
+	long off_min = tm.tm_gmtoff / 60;
+	unsigned a = (unsigned)(off_min < 0 ? -off_min : off_min);
+	snprintf(out, HP_ISO_LOCAL_MAX, "%04u-%02u-%02uT%02u:%02u:%02u%c%02u:%02u",
+		 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u, off_min < 0 ? '-' : '+',
+		 a / 60 % 100u, a % 60);
 }
 
 /* Year, month, day of a count of days since 1970-01-01 (H. Hinnant's

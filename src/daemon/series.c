@@ -15,9 +15,10 @@ static const enum hp_num power_field[HP_REG_COUNT] = {
     [HP_REG_EXPORT] = HP_NUM_POWER_EXPORT_W,
 };
 
-void hp_series_init(struct hp_series *s)
+void hp_series_init(struct hp_series *s, const struct hp_tz *zone)
 {
 	memset(s, 0, sizeof(*s));
+	s->zone = zone;
 }
 
 static int bucket_at(struct hp_series *s, enum hp_resolution res, int64_t t_ms,
@@ -28,7 +29,7 @@ static int bucket_at(struct hp_series *s, enum hp_resolution res, int64_t t_ms,
 		*out = *c;
 		return 0;
 	}
-	if (hp_bucket_of(res, t_ms, out) != 0)
+	if (hp_bucket_of(s->zone, res, t_ms, out) != 0)
 		return -1;
 	*c = *out;
 	return 0;

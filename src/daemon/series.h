@@ -63,9 +63,11 @@ struct hp_register {
 enum hp_series_reg { HP_REG_IMPORT, HP_REG_EXPORT, HP_REG_COUNT };
 
 struct hp_series {
+	const struct hp_tz *zone;   /* the meter's: its buckets' local time */
 	char meter_id[HP_TEXT_MAX]; /* "" = not known yet */
 	struct hp_register reg[HP_REG_COUNT];
-	/* Last bucket per resolution, so mktime runs once per day, not per reading. */
+	/* Last bucket per resolution, so a local midnight is looked for once per day,
+	 * not per reading. */
 	struct hp_bucket cache[HP_SERIES_RES_COUNT];
 	uint64_t new_series; /* how often a series was restarted (reset or swap) */
 };
@@ -89,7 +91,8 @@ typedef void (*hp_bucket_sink)(void *ctx, const struct hp_bucket_add *a);
  * gap flags. Callers keep this much room before hp_series_add. */
 #define HP_SERIES_ADDS_MAX 80
 
-void hp_series_init(struct hp_series *s);
+/* An empty series whose buckets follow zone (tz.h). */
+void hp_series_init(struct hp_series *s, const struct hp_tz *zone);
 
 /* Books one reading taken at t_ms through sink. */
 void hp_series_add(struct hp_series *s, int64_t t_ms, const struct hp_reading *r,

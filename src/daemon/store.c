@@ -22,6 +22,15 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The configured zone of a meter; NULL when it has none. */
+static const struct hp_tz *configured_zone(const struct hp_store *s, const char *name)
+{
+	for (unsigned i = 0; i < s->zone_count; i++)
+		if (strcmp(s->zones[i].meter, name) == 0)
+			return s->zones[i].zone;
+	return NULL;
+}
+
 static struct hp_store_meter *meter_slot(struct hp_store *s, const char *name)
 {
 	for (unsigned i = 0; i < s->meter_count; i++)
@@ -36,7 +45,8 @@ static struct hp_store_meter *meter_slot(struct hp_store *s, const char *name)
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	m->last_raw_ms = m->last_reg_raw_ms = m->booked_ms = INT64_MIN;
-	hp_series_init(&m->series);
+	m->zone = configured_zone(s, name); /* else the file's (hp_store_meter_load) */
+	hp_series_init(&m->series, m->zone);
 	char err[HP_DETAIL_MAX / 2];
 	if (hp_store_meter_load(s, m, err, sizeof(err)) != 0) {
 		snprintf(s->last_error, sizeof(s->last_error), "meter \"%.31s\" not stored: %s",
@@ -176,22 +186,23 @@ int hp_store_add(struct hp_store *s, const char *meter, int64_t t_ms, const stru
 
 /* ---- commits ---- */
 
-/* Buckets are written by the first commit in a new local quarter, and by every
- * commit without a time (shutdown, early commits). */
+/* Buckets are written by the first commit in a new quarter-hour, and by every
+ * commit without a time (shutdown, early commits). Quarter-hours start at the same
+ * instants in every zone in use (offsets are whole quarters), so one rhythm serves
+ * meters of all zones. */
+#define QUARTER_MS (15LL * 60 * 1000)
+
 static void plan_commit(const struct hp_store *s, int64_t now_ms, struct hp_commit_plan *plan,
 			int64_t *quarter)
 {
-	struct hp_bucket q;
 	*quarter = INT64_MIN;
 	plan->now_ms = now_ms > 0 ? now_ms : 0;
 	plan->buckets = true;
 	plan->prune = false;
 	if (plan->now_ms == 0)
 		return;
-	if (hp_bucket_of(HP_RES_15M, now_ms, &q) == 0) {
-		*quarter = q.start_ms;
-		plan->buckets = q.start_ms != s->written_quarter_ms;
-	}
+	*quarter = now_ms / QUARTER_MS * QUARTER_MS; /* now_ms > 0 */
+	plan->buckets = *quarter != s->written_quarter_ms;
 	plan->prune = s->pruned_ms == INT64_MIN || now_ms < s->pruned_ms ||
 		      now_ms - s->pruned_ms >= HP_PRUNE_EVERY_MS;
 }
@@ -281,7 +292,32 @@ static int recover(struct hp_store *s, char *err, size_t err_size)
 	return 0;
 }
 
+/* Each configured meter's zone, loaded before recovery books anything. */
+static int load_zones(struct hp_store *s, const struct hp_meter_config *meters, unsigned count,
+		      char *err, size_t err_size)
+{
+	for (unsigned i = 0; i < count && i < HP_METERS_MAX; i++) {
+		char why[HP_DETAIL_MAX];
+		const struct hp_tz *z = hp_tz_get(meters[i].timezone, why, sizeof(why));
+		if (z == NULL) {
+			snprintf(err, err_size, "meter %s: %s", meters[i].name, why);
+			return -1;
+		}
+		snprintf(s->zones[i].meter, sizeof(s->zones[i].meter), "%s", meters[i].name);
+		s->zones[i].zone = z;
+		s->zone_count = i + 1;
+	}
+	return 0;
+}
+
 struct hp_store *hp_store_open(const struct hp_store_config *cfg, char *err, size_t err_size)
+{
+	return hp_store_open_meters(cfg, NULL, 0, err, err_size);
+}
+
+struct hp_store *hp_store_open_meters(const struct hp_store_config *cfg,
+				      const struct hp_meter_config *meters, unsigned meter_count,
+				      char *err, size_t err_size)
 {
 	struct hp_store *s = calloc(1, sizeof(*s));
 	if (s == NULL) {
@@ -289,6 +325,10 @@ struct hp_store *hp_store_open(const struct hp_store_config *cfg, char *err, siz
 		return NULL;
 	}
 	s->cfg = *cfg;
+	if (load_zones(s, meters, meter_count, err, err_size) != 0) {
+		free(s);
+		return NULL;
+	}
 	s->written_quarter_ms = s->pruned_ms = INT64_MIN;
 	if (hp_store_db_open(cfg->path, &s->db, err, err_size) != 0)
 		goto fail;

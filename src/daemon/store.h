@@ -27,15 +27,23 @@ struct hp_store;
  * opened at all is an error (NULL, err set). */
 struct hp_store *hp_store_open(const struct hp_store_config *cfg, char *err, size_t err_size);
 
+/* hp_store_open, with each configured meter's buckets in its own time zone
+ * (meters[i].timezone, a tz.h name; "" = the system's). A meter not among them
+ * keeps the zone the file recorded for it, else the system's (hp_store_open: all
+ * meters so). Fails (NULL, err names the meter) for a zone that cannot be loaded. */
+struct hp_store *hp_store_open_meters(const struct hp_store_config *cfg,
+				      const struct hp_meter_config *meters, unsigned meter_count,
+				      char *err, size_t err_size);
+
 /* Adds a reading of a meter taken at t_ms (wall clock, UTC epoch ms): a raw row when
  * store_interval has passed since the meter's last one, and the energy/power into
- * the meter's buckets (local time, DST-correct: the process's time zone). A register
+ * the meter's buckets (local time, DST-correct: the meter's time zone). A register
  * going backwards or a new meter_id starts a new series: never negative energy.
  * Nothing reaches the disk before hp_store_commit. Returns 0 or -1. */
 int hp_store_add(struct hp_store *s, const char *meter, int64_t t_ms, const struct hp_reading *r);
 
 /* Writes what was added since the last commit in one transaction: raw rows every
- * commit; buckets and the series state once per local quarter-hour (and whenever
+ * commit; buckets and the series state once per quarter-hour (and whenever
  * now_ms is 0, as at close), so a commit usually touches only the last raw page;
  * raw rows older than raw_days are pruned once an hour. Returns 0 or -1 (the rows
  * are kept for the next try). */
@@ -54,17 +62,21 @@ struct hp_store_reader *hp_store_reader_open(const char *path, char *err, size_t
 void hp_store_reader_close(struct hp_store_reader *rd);
 
 /* History of one meter in [from_ms, to_ms) as a JSON array, oldest first (buckets
- * lag the live reading by at most a quarter-hour):
+ * lag the live reading by at most a quarter-hour), written as text onto the end of
+ * out, straight from the database (no JSON tree):
  * raw: {"t": ISO-8601 UTC, "t_ms": epoch ms, "meter_time" when sent, <reading-model
- * numeric keys>...} (absent keys left out);
+ * numeric keys>...} (absent keys left out; values print as /now prints them, so a
+ * whole number without ".0");
  * buckets (every bucket overlapping the range): {"start", "end" (ISO-8601 with the
  * local offset), "start_ms", "end_ms", "import_kwh", "export_kwh", "max_power_w",
  * "mean_power_w", "max_export_w", "mean_export_w" (null when unknown), "samples",
  * "gap", "estimated" (series.h says when)}. At most `limit` rows (1 or more; capped
- * at 100,000). An unknown meter gives an empty array. NULL with err set on failure
- * (err names the bad parameter: "from: ...", "limit: ..."). */
-json_t *hp_store_history(struct hp_store_reader *rd, const char *meter, int64_t from_ms,
-			 int64_t to_ms, enum hp_resolution res, unsigned limit, char *err,
-			 size_t err_size);
+ * at 100,000). An unknown meter gives an empty array. Returns the number of rows,
+ * or -1 with err set and out as it was (err names the bad parameter: "from: ...",
+ * "limit: ..."). */
+struct hp_json_text;
+int hp_store_history(struct hp_store_reader *rd, const char *meter, int64_t from_ms, int64_t to_ms,
+		     enum hp_resolution res, unsigned limit, struct hp_json_text *out, char *err,
+		     size_t err_size);
 
 #endif

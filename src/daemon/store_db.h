@@ -13,7 +13,7 @@
  *    insert appends to the table's last page and a full last page just gets a new
  *    right sibling (no three-page rebalance as in a keyed table, no index).
  * 3. Buckets and the series state stay in memory; they are written by the first
- *    commit in a new local quarter (so every 15 minutes), at shutdown and on an
+ *    commit in a new quarter-hour (so every 15 minutes), at shutdown and on an
  *    early commit; the other commits write raw rows only. Readers therefore see
  *    buckets as of the last quarter boundary (the latest values are in /now).
  *    A crash (SIGKILL, power cut) loses the unwritten bookings but not their raw
@@ -103,6 +103,8 @@
 
 struct hp_store_meter {
 	char name[HP_NAME_MAX];
+	const struct hp_tz *zone;       /* its buckets' local time (store_zone.c) */
+	bool zone_written;              /* meters.timezone holds zone's name */
 	int64_t id;                     /* meters.id; 0 until a commit has written the meter */
 	int64_t last_raw_ms;            /* this session's last raw row; INT64_MIN for none */
 	int64_t last_reg_raw_ms;        /* ... the last one with an energy register */
@@ -159,8 +161,16 @@ struct hp_commit_plan {
 	bool prune;     /* raw rows older than raw_days (rule 4) */
 };
 
+/* A configured meter's zone (hp_store_open_meters). */
+struct hp_store_zone {
+	char meter[HP_NAME_MAX];
+	const struct hp_tz *zone;
+};
+
 struct hp_store {
 	struct hp_store_config cfg;
+	unsigned zone_count;
+	struct hp_store_zone zones[HP_METERS_MAX];
 	sqlite3 *db;
 	sqlite3_stmt *st[HP_ST_COUNT];
 	unsigned meter_count;
@@ -188,8 +198,11 @@ void hp_store_finalize(struct hp_store *s);
 /* raw.id of a time and meter, saturated at the ends of the range. */
 int64_t hp_raw_id(int64_t t_ms, int64_t meter);
 /* Fills a meter's slot from the file (id, series, booked_ms) when the file knows
- * it; a new meter keeps id 0 until the next commit writes it. Fails for a new
- * meter when the file has no meter id left (HP_RAW_ID_SCALE). */
+ * it; a new meter keeps id 0 until the next commit writes it. A meter without a
+ * configured zone (m->zone NULL) gets the one the file recorded for it, else the
+ * system's; zone_written says whether the file holds m->zone already (a commit
+ * writes it otherwise). Fails for a new meter when the file has no meter id left
+ * (HP_RAW_ID_SCALE). */
 int hp_store_meter_load(struct hp_store *s, struct hp_store_meter *m, char *err, size_t err_size);
 /* Writes what plan says in one transaction; on failure rolls back, keeps the
  * queues and sets err. */
@@ -209,6 +222,14 @@ int hp_store_recover_meters(struct hp_store *s, int64_t floor_id, char names[][H
  * m->booked_ms, until fn says stop. Returns 0, 1 when fn stopped, or -1. */
 int hp_store_raw_after(struct hp_store *s, const struct hp_store_meter *m, int64_t floor_id,
 		       hp_raw_fn fn, void *ctx, char *err, size_t err_size);
+
+/* store_zone.c. The zone named name (meters.timezone): "" or a name that is no
+ * zone (any more) is the system's; never NULL. */
+const struct hp_tz *hp_store_zone_named(const char *name);
+/* The zone the file db records for meter, for formatting its bucket times; the
+ * system's when the file has none (a meter written before schema 3, or none).
+ * Any connection; never NULL. */
+const struct hp_tz *hp_store_meter_zone(sqlite3 *db, const char *meter);
 
 /* SQLite's page cache per connection: 256 KiB (its default is 2 MB): the writer
  * touches the last raw page and a few bucket pages, and a reader walks an index

@@ -79,6 +79,11 @@ static const char migration_2[] =
 	"UPDATE series SET booked_ms = (SELECT max(id) FROM raw) / " HP_STR(HP_RAW_ID_SCALE) ";";
 /* clang-format on */
 
+/* Migration 3, time zones per meter: meters.timezone is the zone (tz.h name) its
+ * buckets follow, written by the writer, read by readers to format bucket times.
+ * NULL in older rows: the system's zone, which those buckets were made in. */
+static const char migration_3[] = "ALTER TABLE meters ADD COLUMN timezone TEXT;";
+
 /* Forward migrations, in order: migration N takes a file from user_version N-1 to
  * N. A later schema change is one more row here, never an edit of an older one. */
 static const struct {
@@ -87,6 +92,7 @@ static const struct {
 } migrations[] = {
     {1, migration_1},
     {2, migration_2},
+    {3, migration_3},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -17,8 +17,9 @@ static const char *const sql[HP_ST_COUNT] = {
 	[HP_ST_BEGIN] = "BEGIN IMMEDIATE",
 	[HP_ST_COMMIT] = "COMMIT",
 	[HP_ST_ROLLBACK] = "ROLLBACK",
-	[HP_ST_INSERT_METER] = "INSERT OR IGNORE INTO meters(name) VALUES(?1)",
-	[HP_ST_METER_ID] = "SELECT id FROM meters WHERE name = ?1",
+	[HP_ST_INSERT_METER] = "INSERT INTO meters(name, timezone) VALUES(?1, ?2)"
+		" ON CONFLICT(name) DO UPDATE SET timezone = excluded.timezone",
+	[HP_ST_METER_ID] = "SELECT id, timezone FROM meters WHERE name = ?1",
 	[HP_ST_MAX_METER_ID] = "SELECT coalesce(max(id), 0) FROM meters",
 	[HP_ST_SERIES_GET] = "SELECT meter_id, imp_kwh, imp_t_ms, imp_meter_time, exp_kwh,"
 		" exp_t_ms, exp_meter_time, new_series, booked_ms FROM series WHERE meter = ?1",
@@ -146,13 +147,17 @@ static int load_series(struct hp_store *s, struct hp_store_meter *m, char *err, 
 	return finish(s, st, rc, err, err_size);
 }
 
-/* meters.id of m->name, or 0 when the file does not know it. */
-static int lookup_id(struct hp_store *s, struct hp_store_meter *m, char *err, size_t err_size)
+/* meters.id of m->name, or 0 when the file does not know it; and the zone it
+ * recorded for it into zone ("" for none) unless zone is NULL. */
+static int lookup_id(struct hp_store *s, struct hp_store_meter *m, char *zone, size_t zone_size,
+		     char *err, size_t err_size)
 {
 	sqlite3_stmt *st = s->st[HP_ST_METER_ID];
 	sqlite3_bind_text(st, 1, m->name, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	m->id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (zone != NULL)
+		copy_column_text(st, 1, zone, zone_size); /* "" without a row, too */
 	return finish(s, st, rc, err, err_size);
 }
 
@@ -174,10 +179,25 @@ static int check_id_left(struct hp_store *s, char *err, size_t err_size)
 	return -1;
 }
 
+/* The meter's zone: the configured one, else the one the file recorded. */
+static void choose_zone(struct hp_store_meter *m, const char *recorded)
+{
+	if (m->zone == NULL)
+		m->zone = hp_store_zone_named(recorded);
+	m->zone_written = m->id != 0 && strcmp(recorded, hp_tz_name(m->zone)) == 0;
+	if (recorded[0] != '\0' && !m->zone_written)
+		hp_log(LOG_NOTICE,
+		       "store: meter %s: buckets follow time zone %s from now on (before: %s)",
+		       m->name, hp_tz_name(m->zone), recorded);
+	m->series.zone = m->zone;
+}
+
 int hp_store_meter_load(struct hp_store *s, struct hp_store_meter *m, char *err, size_t err_size)
 {
-	if (lookup_id(s, m, err, err_size) != 0)
+	char recorded[HP_TZ_NAME_MAX];
+	if (lookup_id(s, m, recorded, sizeof(recorded), err, err_size) != 0)
 		return -1;
+	choose_zone(m, recorded);
 	if (m->id == 0)
 		return check_id_left(s, err, err_size);
 	return load_series(s, m, err, err_size);
@@ -186,14 +206,16 @@ int hp_store_meter_load(struct hp_store *s, struct hp_store_meter *m, char *err,
 static int write_meter(struct hp_store *s, struct hp_store_meter *m, char *err, size_t err_size)
 {
 	sqlite3_bind_text(s->st[HP_ST_INSERT_METER], 1, m->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->st[HP_ST_INSERT_METER], 2, hp_tz_name(m->zone), -1, SQLITE_STATIC);
 	if (run(s, s->st[HP_ST_INSERT_METER], err, err_size) != 0 ||
-	    lookup_id(s, m, err, err_size) != 0)
+	    lookup_id(s, m, NULL, 0, err, err_size) != 0)
 		return -1;
 	if (m->id <= 0 || m->id >= HP_RAW_ID_SCALE) {
 		snprintf(err, err_size, "meter %s was not written (id %lld)", m->name,
 			 (long long)m->id);
 		return -1;
 	}
+	m->zone_written = true;
 	return 0;
 }
 
@@ -215,7 +237,7 @@ static int write_bucket(struct hp_store *s, const struct hp_pending *p, char *er
 {
 	sqlite3_stmt *st = s->st[HP_ST_UPSERT_BUCKET];
 	char label[HP_ISO_LOCAL_MAX];
-	hp_time_iso_local(p->b.start_ms, label);
+	hp_time_iso_local(s->meters[p->meter].zone, p->b.start_ms, label);
 	sqlite3_bind_int64(st, 1, s->meters[p->meter].id);
 	sqlite3_bind_int(st, 2, (int)p->res);
 	sqlite3_bind_int64(st, 3, p->b.start_ms);
@@ -280,9 +302,11 @@ static int prune(struct hp_store *s, int64_t now_ms, char *err, size_t err_size)
 static int write_all(struct hp_store *s, const struct hp_commit_plan *plan, char *err,
 		     size_t err_size)
 {
-	for (unsigned i = 0; i < s->meter_count; i++)
-		if (s->meters[i].id == 0 && write_meter(s, &s->meters[i], err, err_size) != 0)
+	for (unsigned i = 0; i < s->meter_count; i++) {
+		struct hp_store_meter *m = &s->meters[i];
+		if ((m->id == 0 || !m->zone_written) && write_meter(s, m, err, err_size) != 0)
 			return -1;
+	}
 	for (unsigned i = 0; i < s->raw_count; i++)
 		if (write_raw(s, &s->raw[i], err, err_size) != 0)
 			return -1;
@@ -296,9 +320,11 @@ static int write_all(struct hp_store *s, const struct hp_commit_plan *plan, char
 int hp_store_write(struct hp_store *s, const struct hp_commit_plan *plan, char *err,
 		   size_t err_size)
 {
-	bool had_id[HP_METERS_MAX];
-	for (unsigned i = 0; i < s->meter_count; i++)
+	bool had_id[HP_METERS_MAX], had_zone[HP_METERS_MAX];
+	for (unsigned i = 0; i < s->meter_count; i++) {
 		had_id[i] = s->meters[i].id != 0;
+		had_zone[i] = s->meters[i].zone_written;
+	}
 	if (run(s, s->st[HP_ST_BEGIN], err, err_size) != 0)
 		return -1;
 	if (write_all(s, plan, err, err_size) != 0 ||
@@ -306,10 +332,13 @@ int hp_store_write(struct hp_store *s, const struct hp_commit_plan *plan, char *
 		char ignored[HP_DETAIL_MAX];
 		if (sqlite3_get_autocommit(s->db) == 0)
 			run(s, s->st[HP_ST_ROLLBACK], ignored, sizeof(ignored));
-		/* Ids given inside the rolled-back transaction are gone with it. */
-		for (unsigned i = 0; i < s->meter_count; i++)
+		/* Ids and zones written inside the rolled-back transaction are gone
+		 * with it. */
+		for (unsigned i = 0; i < s->meter_count; i++) {
 			if (!had_id[i])
 				s->meters[i].id = 0;
+			s->meters[i].zone_written = had_zone[i];
+		}
 		return -1;
 	}
 	s->rows += s->raw_count;

@@ -1,5 +1,7 @@
 /* Local-time buckets (DST days of 23 and 25 hours) and the energy accounting
- * rules of series.h, with hand-computed expectations, in Europe/Oslo. */
+ * rules of series.h, with hand-computed expectations, in Europe/Oslo; bucket
+ * boundaries in zones of other offsets and hemispheres. The process's own zone
+ * (TZ) is set to another one, which nothing here may follow. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,8 @@
 
 #define MIN_MS  (60LL * 1000)
 #define HOUR_MS (60 * MIN_MS)
+
+static const struct hp_tz *oslo;
 
 /* UTC epoch ms of a UTC wall time. */
 static int64_t utc(int y, int mo, int d, int h, int mi, int s)
@@ -79,7 +83,7 @@ static void collect(void *ctx, const struct hp_bucket_add *a)
 static void reset(struct hp_series *s)
 {
 	acc_count = 0;
-	hp_series_init(s);
+	hp_series_init(s, oslo);
 }
 
 static unsigned count_res(enum hp_resolution res, bool with_energy)
@@ -115,21 +119,32 @@ static void feed(struct hp_series *s, int64_t t_ms, double kwh, double w, const 
 
 /* ---- bucket boundaries ---- */
 
-static void check_bucket(enum hp_resolution res, int64_t t, int64_t start, int64_t end)
+static void check_bucket_in(const struct hp_tz *z, enum hp_resolution res, int64_t t, int64_t start,
+			    int64_t end)
 {
 	struct hp_bucket b = {0, 0};
-	CHECK_INT(hp_bucket_of(res, t, &b), 0);
+	CHECK_INT(hp_bucket_of(z, res, t, &b), 0);
 	CHECK_INT(b.start_ms, start);
 	CHECK_INT(b.end_ms, end);
 }
 
-static unsigned buckets_between(enum hp_resolution res, int64_t from, int64_t to)
+static void check_bucket(enum hp_resolution res, int64_t t, int64_t start, int64_t end)
+{
+	check_bucket_in(oslo, res, t, start, end);
+}
+
+static unsigned buckets_in(const struct hp_tz *z, enum hp_resolution res, int64_t from, int64_t to)
 {
 	unsigned n = 0;
 	struct hp_bucket b;
-	for (int64_t t = from; t < to && hp_bucket_of(res, t, &b) == 0; t = b.end_ms)
+	for (int64_t t = from; t < to && hp_bucket_of(z, res, t, &b) == 0; t = b.end_ms)
 		n++;
 	return n;
+}
+
+static unsigned buckets_between(enum hp_resolution res, int64_t from, int64_t to)
+{
+	return buckets_in(oslo, res, from, to);
 }
 
 static void test_boundaries(void)
@@ -141,7 +156,7 @@ static void test_boundaries(void)
 	check_bucket(HP_RES_DAY, t, utc(2024, 1, 14, 23, 0, 0), utc(2024, 1, 15, 23, 0, 0));
 	check_bucket(HP_RES_MONTH, t, utc(2023, 12, 31, 23, 0, 0), utc(2024, 1, 31, 23, 0, 0));
 	struct hp_bucket b;
-	CHECK_INT(hp_bucket_of(HP_RES_RAW, t, &b), -1);
+	CHECK_INT(hp_bucket_of(oslo, HP_RES_RAW, t, &b), -1);
 
 	/* Spring forward 2024-03-31: 02:00 CET -> 03:00 CEST, a 23-hour day. */
 	int64_t d0 = utc(2024, 3, 30, 23, 0, 0), d1 = utc(2024, 3, 31, 22, 0, 0);
@@ -161,8 +176,8 @@ static void test_boundaries(void)
 	CHECK_INT(buckets_between(HP_RES_15M, d0, d1), 100);
 	/* The repeated hour: two buckets, same local label, different offsets. */
 	char a[HP_ISO_LOCAL_MAX], c[HP_ISO_LOCAL_MAX];
-	hp_time_iso_local(utc(2024, 10, 27, 0, 0, 0), a);
-	hp_time_iso_local(utc(2024, 10, 27, 1, 0, 0), c);
+	hp_time_iso_local(oslo, utc(2024, 10, 27, 0, 0, 0), a);
+	hp_time_iso_local(oslo, utc(2024, 10, 27, 1, 0, 0), c);
 	CHECK_STREQ(a, "2024-10-27T02:00:00+02:00");
 	CHECK_STREQ(c, "2024-10-27T02:00:00+01:00");
 	check_bucket(HP_RES_HOUR, utc(2024, 10, 27, 0, 59, 59), utc(2024, 10, 27, 0, 0, 0),
@@ -173,8 +188,66 @@ static void test_boundaries(void)
 	char u[HP_ISO_UTC_MAX];
 	hp_time_iso_utc(utc(2024, 3, 31, 1, 2, 3) + 999, u);
 	CHECK_STREQ(u, "2024-03-31T01:02:03Z");
-	hp_time_iso_local(utc(2024, 3, 31, 1, 0, 0), a);
+	hp_time_iso_local(oslo, utc(2024, 3, 31, 1, 0, 0), a);
 	CHECK_STREQ(a, "2024-03-31T03:00:00+02:00");
+}
+
+static const struct hp_tz *zone(const char *name)
+{
+	char err[256] = "";
+	const struct hp_tz *z = hp_tz_get(name, err, sizeof(err));
+	CHECK_MSG(z != NULL, "%s: %s", name, err);
+	return z;
+}
+
+/* Other offsets and the southern hemisphere, by hand. */
+static void test_other_zones(void)
+{
+	const struct hp_tz *ny = zone("America/New_York"), *syd = zone("Australia/Sydney");
+	const struct hp_tz *kol = zone("Asia/Kolkata"), *cha = zone("Pacific/Chatham");
+	if (ny == NULL || syd == NULL || kol == NULL || cha == NULL)
+		return;
+	char a[HP_ISO_LOCAL_MAX];
+	/* New York: days from 05:00Z (EST) or 04:00Z (EDT); 2024-03-10 has 23 hours,
+	 * 2024-11-03 25. */
+	int64_t t = utc(2024, 1, 15, 12, 0, 0);
+	check_bucket_in(ny, HP_RES_DAY, t, utc(2024, 1, 15, 5, 0, 0), utc(2024, 1, 16, 5, 0, 0));
+	check_bucket_in(ny, HP_RES_MONTH, t, utc(2024, 1, 1, 5, 0, 0), utc(2024, 2, 1, 5, 0, 0));
+	check_bucket_in(ny, HP_RES_DAY, utc(2024, 3, 10, 12, 0, 0), utc(2024, 3, 10, 5, 0, 0),
+			utc(2024, 3, 11, 4, 0, 0));
+	CHECK_INT(buckets_in(ny, HP_RES_HOUR, utc(2024, 3, 10, 5, 0, 0), utc(2024, 3, 11, 4, 0, 0)),
+		  23);
+	CHECK_INT(buckets_in(ny, HP_RES_HOUR, utc(2024, 11, 3, 4, 0, 0), utc(2024, 11, 4, 5, 0, 0)),
+		  25);
+	hp_time_iso_local(ny, utc(2024, 11, 3, 6, 0, 0), a);
+	CHECK_STREQ(a, "2024-11-03T01:00:00-05:00"); /* the repeated hour, second time */
+	/* Sydney: DST from October to April; 2024-04-07 has 25 hours, 2024-10-06 23. */
+	check_bucket_in(syd, HP_RES_DAY, utc(2024, 1, 15, 0, 0, 0), utc(2024, 1, 14, 13, 0, 0),
+			utc(2024, 1, 15, 13, 0, 0));
+	CHECK_INT(
+	    buckets_in(syd, HP_RES_HOUR, utc(2024, 4, 6, 13, 0, 0), utc(2024, 4, 7, 14, 0, 0)), 25);
+	CHECK_INT(
+	    buckets_in(syd, HP_RES_HOUR, utc(2024, 10, 5, 14, 0, 0), utc(2024, 10, 6, 13, 0, 0)),
+	    23);
+	/* Kolkata, +05:30: hours start at half past in UTC. */
+	check_bucket_in(kol, HP_RES_HOUR, utc(2024, 6, 1, 12, 10, 0), utc(2024, 6, 1, 11, 30, 0),
+			utc(2024, 6, 1, 12, 30, 0));
+	check_bucket_in(kol, HP_RES_DAY, utc(2024, 6, 1, 12, 10, 0), utc(2024, 5, 31, 18, 30, 0),
+			utc(2024, 6, 1, 18, 30, 0));
+	hp_time_iso_local(kol, utc(2024, 6, 1, 11, 30, 0), a);
+	CHECK_STREQ(a, "2024-06-01T17:00:00+05:30");
+	/* Chatham, +12:45 / +13:45: quarters still on UTC quarters, hours at :15. */
+	check_bucket_in(cha, HP_RES_15M, utc(2024, 6, 1, 0, 20, 0), utc(2024, 6, 1, 0, 15, 0),
+			utc(2024, 6, 1, 0, 30, 0));
+	check_bucket_in(cha, HP_RES_HOUR, utc(2024, 6, 1, 0, 20, 0), utc(2024, 6, 1, 0, 15, 0),
+			utc(2024, 6, 1, 1, 15, 0));
+	check_bucket_in(cha, HP_RES_DAY, utc(2024, 6, 1, 0, 20, 0), utc(2024, 5, 31, 11, 15, 0),
+			utc(2024, 6, 1, 11, 15, 0));
+	/* UTC itself. */
+	check_bucket_in(hp_tz_utc(), HP_RES_DAY, t, utc(2024, 1, 15, 0, 0, 0),
+			utc(2024, 1, 16, 0, 0, 0));
+	hp_time_iso_local(hp_tz_utc(), t, a);
+	CHECK_STREQ(a, "2024-01-15T12:00:00+00:00");
 }
 
 /* ---- booking ---- */
@@ -349,9 +422,13 @@ static void check_dst_day(int64_t d0, int64_t d1, unsigned hours)
 
 int main(void)
 {
-	setenv("TZ", "Europe/Oslo", 1);
+	setenv("TZ", "America/Sao_Paulo", 1); /* not the zone of any bucket here */
 	tzset();
+	oslo = zone("Europe/Oslo");
+	if (oslo == NULL)
+		return check_report("buckets");
 	test_boundaries();
+	test_other_zones();
 	test_steady();
 	test_hourly_registers();
 	test_repeated_list();

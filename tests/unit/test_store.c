@@ -14,6 +14,7 @@
 
 #include "buckets.h"
 #include "check.h"
+#include "json_text.h"
 #include "store.h"
 
 #define MIN_MS  (60LL * 1000)
@@ -42,10 +43,20 @@ static void config(struct hp_store_config *c, const char *name)
 	c->commit_interval_s = 60;
 }
 
+/* The meters of these tests are in Oslo; main sets the process's zone to another,
+ * which the store must not follow. */
+static const char *const oslo_meters[HP_METERS_MAX] = {"home", "han", "m",    "a",
+						       "old",  "new", "swap", "shed"};
+
 static struct hp_store *open_store(const struct hp_store_config *c)
 {
+	static struct hp_meter_config meters[HP_METERS_MAX];
+	for (unsigned i = 0; i < HP_METERS_MAX; i++) {
+		snprintf(meters[i].name, sizeof(meters[i].name), "%s", oslo_meters[i]);
+		snprintf(meters[i].timezone, sizeof(meters[i].timezone), "Europe/Oslo");
+	}
 	char err[256] = "";
-	struct hp_store *s = hp_store_open(c, err, sizeof(err));
+	struct hp_store *s = hp_store_open_meters(c, meters, HP_METERS_MAX, err, sizeof(err));
 	CHECK_MSG(s != NULL, "open %s: %s", c->path, err);
 	return s;
 }
@@ -79,9 +90,30 @@ static json_t *history(struct hp_store_reader *rd, const char *meter, int64_t fr
 		       enum hp_resolution res, unsigned limit)
 {
 	char err[256] = "";
-	json_t *a = hp_store_history(rd, meter, from, to, res, limit, err, sizeof(err));
-	CHECK_MSG(a != NULL && json_is_array(a), "history: %s", err);
+	struct hp_json_text text;
+	hp_json_text_init(&text);
+	int rows = hp_store_history(rd, meter, from, to, res, limit, &text, err, sizeof(err));
+	CHECK_MSG(rows >= 0, "history: %s", err);
+	/* The text is the whole answer: it parses, and to as many rows as were counted. */
+	json_error_t e = {.line = 0};
+	json_t *a = rows >= 0 ? json_loadb(text.buf, text.len, 0, &e) : NULL;
+	CHECK_MSG(rows < 0 || a != NULL, "history text: %s", e.text);
+	CHECK(rows < 0 || (json_is_array(a) && json_array_size(a) == (size_t)rows));
+	hp_json_text_release(&text);
 	return a != NULL ? a : json_array();
+}
+
+/* hp_store_history's result when it must fail; the text stays as it was. */
+static int history_fails(struct hp_store_reader *rd, const char *meter, int64_t from, int64_t to,
+			 enum hp_resolution res, unsigned limit, char *err, size_t err_size)
+{
+	struct hp_json_text text;
+	hp_json_text_init(&text);
+	hp_json_literal(&text, "before");
+	int rows = hp_store_history(rd, meter, from, to, res, limit, &text, err, err_size);
+	CHECK_STREQ(text.buf, "before");
+	hp_json_text_release(&text);
+	return rows;
 }
 
 static double num(json_t *row, const char *key)
@@ -670,7 +702,7 @@ static void test_schema(void)
 	struct hp_store_config c;
 	config(&c, "schema.db");
 	hp_store_close(open_store(&c));
-	CHECK_INT(scalar(c.path, "PRAGMA user_version"), 2);
+	CHECK_INT(scalar(c.path, "PRAGMA user_version"), 3);
 	CHECK_INT(scalar(c.path, "PRAGMA page_size"), 512); /* store_db.h, rule 1 */
 	/* A reading key missing from an older file's raw table is added at open. */
 	exec_sql(c.path, "ALTER TABLE raw DROP COLUMN l3_voltage_swells");
@@ -853,9 +885,9 @@ static void test_migration(void)
 	struct open_call oc = {&c, NULL};
 	const char *log = capture_stderr(do_open, &oc);
 	struct hp_store *s = oc.s;
-	CHECK_MSG(strstr(log, "v1.db: converted to schema 2; compacting it once") != NULL,
+	CHECK_MSG(strstr(log, "v1.db: converted to schema 3; compacting it once") != NULL,
 		  "log: %s", log);
-	CHECK_INT(scalar(c.path, "PRAGMA user_version"), 2);
+	CHECK_INT(scalar(c.path, "PRAGMA user_version"), 3);
 	CHECK_INT(scalar(c.path, "PRAGMA page_size"), 512); /* compacted into small pages */
 	CHECK_INT(scalar(c.path, "PRAGMA freelist_count"), 0);
 	CHECK_INT(scalar(c.path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
@@ -868,6 +900,9 @@ static void test_migration(void)
 	/* The series goes on: 10.6 -> 10.8 kWh, nothing of the old rows again. */
 	add(s, "home", 1704103220000, 10.8, 1000, NULL, NULL);
 	hp_store_close(s);
+	/* Schema 3 records the zone of each meter the store took up (home, and shed
+	 * for recovery). */
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM meters WHERE timezone = 'Europe/Oslo'"), 2);
 	struct hp_store_reader *rd = open_reader(c.path);
 	json_t *h = history(rd, "home", 1704103200000, 1704106800000, HP_RES_HOUR, 10);
 	CHECK_INT(json_array_size(h), 1);
@@ -942,30 +977,193 @@ static void test_queries(void)
 	json_t *q = history(rd, "a", t0, to, HP_RES_15M, 3);
 	CHECK(num(json_array_get(q, 0), "start_ms") < num(json_array_get(q, 2), "start_ms"));
 	json_decref(q);
+	/* "t" across UTC midnight: date and time of day both move on. */
+	json_t *raw =
+	    history(rd, "a", t0 + 4 * HOUR_MS - MIN_MS, t0 + 4 * HOUR_MS + MIN_MS, HP_RES_RAW, 10);
+	CHECK_INT(json_array_size(raw), 4);
+	CHECK_STREQ(str(json_array_get(raw, 1), "t"), "2024-01-31T23:59:30Z");
+	CHECK_STREQ(str(json_array_get(raw, 2), "t"), "2024-02-01T00:00:00Z");
+	CHECK_STREQ(str(json_array_get(raw, 3), "t"), "2024-02-01T00:00:30Z");
+	json_decref(raw);
 	json_t *none = history(rd, "nobody", t0, to, HP_RES_HOUR, 10);
 	CHECK_INT(json_array_size(none), 0);
 	json_decref(none);
 
 	char err[256];
 	err[0] = '\0';
-	CHECK(hp_store_history(rd, "a", to, t0, HP_RES_HOUR, 10, err, sizeof(err)) == NULL);
+	CHECK_INT(history_fails(rd, "a", to, t0, HP_RES_HOUR, 10, err, sizeof(err)), -1);
 	CHECK_MSG(strstr(err, "from") != NULL, "err: %s", err);
-	CHECK(hp_store_history(rd, "a", t0, t0, HP_RES_RAW, 10, err, sizeof(err)) == NULL);
-	CHECK(hp_store_history(rd, "a", t0, to, HP_RES_HOUR, 0, err, sizeof(err)) == NULL);
+	CHECK_INT(history_fails(rd, "a", t0, t0, HP_RES_RAW, 10, err, sizeof(err)), -1);
+	CHECK_INT(history_fails(rd, "a", t0, to, HP_RES_HOUR, 0, err, sizeof(err)), -1);
 	CHECK_MSG(strstr(err, "limit") != NULL, "err: %s", err);
-	CHECK(hp_store_history(rd, "a", t0, to, (enum hp_resolution)9, 5, err, sizeof(err)) ==
-	      NULL);
+	CHECK_INT(history_fails(rd, "a", t0, to, (enum hp_resolution)9, 5, err, sizeof(err)), -1);
 	CHECK_MSG(strstr(err, "resolution") != NULL, "err: %s", err);
-	CHECK(hp_store_history(rd, "", t0, to, HP_RES_HOUR, 5, err, sizeof(err)) == NULL);
+	CHECK_INT(history_fails(rd, "", t0, to, HP_RES_HOUR, 5, err, sizeof(err)), -1);
 	CHECK_INT(hp_resolution_parse("week"), -1);
 	CHECK_INT(hp_resolution_parse("15m"), HP_RES_15M);
 	hp_store_reader_close(rd);
 	check_integrity(c.path);
 }
 
+/* ---- meters in different time zones ---- */
+
+static void zone_meter(struct hp_meter_config *m, const char *name, const char *zone)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	snprintf(m->timezone, sizeof(m->timezone), "%s", zone);
+}
+
+static struct hp_store *open_zoned(const struct hp_store_config *c, const char *ny_zone)
+{
+	struct hp_meter_config meters[2];
+	zone_meter(&meters[0], "oslo", "Europe/Oslo");
+	zone_meter(&meters[1], "ny", ny_zone);
+	char err[256] = "";
+	struct hp_store *s = hp_store_open_meters(c, meters, 2, err, sizeof(err));
+	CHECK_MSG(s != NULL, "open %s: %s", c->path, err);
+	return s;
+}
+
+/* A local day of one meter as the history shows it. */
+struct zone_day {
+	const char *meter;
+	int64_t start_ms;
+	int hours;
+	const char *start, *end;
+};
+
+static void check_zone_day(struct hp_store_reader *rd, const struct zone_day *d)
+{
+	json_t *a = history(rd, d->meter, d->start_ms, d->start_ms + 1, HP_RES_DAY, 1);
+	json_t *day = json_array_get(a, 0);
+	CHECK_MSG(num(day, "start_ms") == (double)d->start_ms, "%s %s: day starts at %.0f",
+		  d->meter, d->start, num(day, "start_ms"));
+	CHECK_STREQ(str(day, "start"), d->start);
+	CHECK_STREQ(str(day, "end"), d->end);
+	CHECK_INT(num(day, "end_ms") - num(day, "start_ms"), d->hours * HOUR_MS);
+	CHECK_NEAR(num(day, "import_kwh"), d->hours);
+	json_decref(a);
+	json_t *h =
+	    history(rd, d->meter, d->start_ms, d->start_ms + d->hours * HOUR_MS, HP_RES_HOUR, 100);
+	CHECK_MSG(json_array_size(h) == (size_t)d->hours, "%s %s: %zu hours", d->meter, d->start,
+		  json_array_size(h));
+	for (size_t i = 0; i < json_array_size(h); i++)
+		CHECK_NEAR(num(json_array_get(h, i), "import_kwh"), 1.0);
+	json_decref(h);
+}
+
+/* Both meters at 1 kW over [from, to], a reading every 5 minutes, a commit an hour;
+ * then each day as the history shows it. */
+static void check_zone_days(const char *file, int64_t from, int64_t to, const struct zone_day *days,
+			    size_t n)
+{
+	struct hp_store_config c;
+	config(&c, file);
+	c.store_interval_s = 3600;
+	struct hp_store *s = open_zoned(&c, "America/New_York");
+	for (int64_t t = from; t <= to; t += 5 * MIN_MS) {
+		add(s, "oslo", t, (double)(t - from) / HOUR_MS, 1000, NULL, NULL);
+		add(s, "ny", t, 500.0 + (double)(t - from) / HOUR_MS, 1000, NULL, NULL);
+		if ((t - from) % HOUR_MS == 0)
+			CHECK_INT(hp_store_commit(s, t), 0);
+	}
+	hp_store_close(s);
+	struct hp_store_reader *rd = open_reader(c.path);
+	for (size_t i = 0; i < n; i++)
+		check_zone_day(rd, &days[i]);
+	hp_store_reader_close(rd);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM meters WHERE name = 'ny'"
+				 " AND timezone = 'America/New_York'"),
+		  1);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM meters WHERE name = 'oslo'"
+				 " AND timezone = 'Europe/Oslo'"),
+		  1);
+	check_integrity(c.path);
+}
+
+struct reopen_call {
+	const struct hp_store_config *c;
+	const char *ny_zone;
+};
+
+static void reopen_zoned(void *arg)
+{
+	struct reopen_call *rc = arg;
+	struct hp_store *s = open_zoned(rc->c, rc->ny_zone);
+	add(s, "ny", utc(2024, 4, 1, 12, 0, 0), 1.0, 100, NULL, NULL);
+	hp_store_close(s);
+}
+
+static void test_two_zones(void)
+{
+	/* Spring: New York on 2024-03-10 (23 h), Oslo on 2024-03-31 (23 h). */
+	const struct zone_day spring[] = {
+	    {"ny", utc(2024, 3, 9, 5, 0, 0), 24, "2024-03-09T00:00:00-05:00",
+	     "2024-03-10T00:00:00-05:00"},
+	    {"ny", utc(2024, 3, 10, 5, 0, 0), 23, "2024-03-10T00:00:00-05:00",
+	     "2024-03-11T00:00:00-04:00"},
+	    {"ny", utc(2024, 3, 31, 4, 0, 0), 24, "2024-03-31T00:00:00-04:00",
+	     "2024-04-01T00:00:00-04:00"},
+	    {"oslo", utc(2024, 3, 9, 23, 0, 0), 24, "2024-03-10T00:00:00+01:00",
+	     "2024-03-11T00:00:00+01:00"},
+	    {"oslo", utc(2024, 3, 30, 23, 0, 0), 23, "2024-03-31T00:00:00+01:00",
+	     "2024-04-01T00:00:00+02:00"},
+	};
+	check_zone_days("zones-spring.db", utc(2024, 3, 8, 0, 0, 0), utc(2024, 4, 2, 0, 0, 0),
+			spring, sizeof(spring) / sizeof(spring[0]));
+	/* Autumn: Oslo on 2024-10-27 (25 h), New York on 2024-11-03 (25 h). */
+	const struct zone_day autumn[] = {
+	    {"oslo", utc(2024, 10, 26, 22, 0, 0), 25, "2024-10-27T00:00:00+02:00",
+	     "2024-10-28T00:00:00+01:00"},
+	    {"ny", utc(2024, 10, 27, 4, 0, 0), 24, "2024-10-27T00:00:00-04:00",
+	     "2024-10-28T00:00:00-04:00"},
+	    {"ny", utc(2024, 11, 3, 4, 0, 0), 25, "2024-11-03T00:00:00-04:00",
+	     "2024-11-04T00:00:00-05:00"},
+	    {"oslo", utc(2024, 11, 2, 23, 0, 0), 24, "2024-11-03T00:00:00+01:00",
+	     "2024-11-04T00:00:00+01:00"},
+	};
+	check_zone_days("zones-autumn.db", utc(2024, 10, 25, 0, 0, 0), utc(2024, 11, 5, 0, 0, 0),
+			autumn, sizeof(autumn) / sizeof(autumn[0]));
+
+	/* Months start at each meter's own first midnight. */
+	struct hp_store_config c;
+	config(&c, "zones-spring.db");
+	struct hp_store_reader *rd = open_reader(c.path);
+	int64_t mid_march = utc(2024, 3, 15, 12, 0, 0);
+	json_t *m = history(rd, "ny", mid_march, mid_march + 1, HP_RES_MONTH, 1);
+	CHECK_INT(num(json_array_get(m, 0), "start_ms"), utc(2024, 3, 1, 5, 0, 0));
+	CHECK_STREQ(str(json_array_get(m, 0), "end"), "2024-04-01T00:00:00-04:00");
+	json_decref(m);
+	m = history(rd, "oslo", mid_march, mid_march + 1, HP_RES_MONTH, 1);
+	CHECK_INT(num(json_array_get(m, 0), "start_ms"), utc(2024, 2, 29, 23, 0, 0));
+	json_decref(m);
+	hp_store_reader_close(rd);
+
+	/* A meter whose configured zone changed: a notice, and the file follows. */
+	struct reopen_call rc = {&c, "America/Chicago"};
+	const char *log = capture_stderr(reopen_zoned, &rc);
+	CHECK_MSG(strstr(log, "meter ny: buckets follow time zone America/Chicago from now on"
+			      " (before: America/New_York)") != NULL,
+		  "log: %s", log);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM meters WHERE name = 'ny'"
+				 " AND timezone = 'America/Chicago'"),
+		  1);
+	log = capture_stderr(reopen_zoned, &rc);
+	CHECK_MSG(strstr(log, "time zone") == NULL, "log: %s", log);
+
+	/* A zone that does not exist is an error at open, naming the meter. */
+	struct hp_meter_config bad;
+	zone_meter(&bad, "mars", "Mars/Olympus_Mons");
+	char err[256] = "";
+	CHECK(hp_store_open_meters(&c, &bad, 1, err, sizeof(err)) == NULL);
+	CHECK_MSG(strstr(err, "meter mars: unknown time zone 'Mars/Olympus_Mons'") != NULL,
+		  "err: %s", err);
+}
+
 int main(void)
 {
-	setenv("TZ", "Europe/Oslo", 1);
+	setenv("TZ", "America/Sao_Paulo", 1); /* the meters' zones are their own */
 	tzset();
 	const char *tmp = getenv("TMPDIR");
 	snprintf(dir, sizeof(dir), "%s/hp-store-XXXXXX", tmp != NULL ? tmp : P_tmpdir);
@@ -992,6 +1190,7 @@ int main(void)
 	test_crash();
 	test_migration();
 	test_raw_registers();
+	test_two_zones();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (check_failures == 0 && system(cmd) != 0)
