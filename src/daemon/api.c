@@ -11,8 +11,10 @@
 #include "api.h"
 #include "cipher.h"
 #include "derived.h"
+#include "mqtt.h"
 #include "reading_json.h"
 #include "store.h"
+#include "tz.h"
 
 #ifndef HP_VERSION
 #define HP_VERSION "unknown"
@@ -374,7 +376,7 @@ static bool parse_iso_zone(const char **p, struct iso_time *t)
 	return true;
 }
 
-static int iso_to_ms(const struct iso_time *t, int64_t *out_ms)
+static int iso_to_ms(const struct iso_time *t, const struct hp_tz *zone, int64_t *out_ms)
 {
 	if (t->zone == ZONE_OFFSET) {
 		int64_t sec = days_from_civil(t->year, t->month, t->day) * 86400 + t->hour * 3600 +
@@ -389,14 +391,14 @@ static int iso_to_ms(const struct iso_time *t, int64_t *out_ms)
 			.tm_min = t->minute,
 			.tm_sec = t->second,
 			.tm_isdst = -1};
-	time_t sec = mktime(&tm);
-	if (sec == (time_t)-1)
+	int64_t sec;
+	if (hp_tz_to_utc(zone, &tm, &sec) != 0)
 		return -1;
-	*out_ms = (int64_t)sec * 1000 + t->ms;
+	*out_ms = sec * 1000 + t->ms;
 	return 0;
 }
 
-static int parse_iso(const char *s, int64_t *out_ms)
+static int parse_iso(const char *s, const struct hp_tz *zone, int64_t *out_ms)
 {
 	struct iso_time t = {.zone = ZONE_LOCAL};
 	const char *p = s;
@@ -409,14 +411,20 @@ static int parse_iso(const char *s, int64_t *out_ms)
 	}
 	if (*p != '\0')
 		return -1;
-	return iso_to_ms(&t, out_ms);
+	return iso_to_ms(&t, zone, out_ms);
+}
+
+/* Local times are in zone (a meter's, for its history). */
+static int parse_time_in(const char *s, const struct hp_tz *zone, int64_t *out_ms)
+{
+	if (parse_epoch(s, out_ms) == 0)
+		return 0;
+	return parse_iso(s, zone, out_ms);
 }
 
 int hp_api_parse_time(const char *s, int64_t *out_ms)
 {
-	if (parse_epoch(s, out_ms) == 0)
-		return 0;
-	return parse_iso(s, out_ms);
+	return parse_time_in(s, hp_tz_get("", NULL, 0), out_ms);
 }
 
 /* ---- GET /meters/{name}/history ---- */
@@ -447,17 +455,17 @@ static int parse_limit(const char *s, unsigned *out)
 }
 
 static unsigned parse_history_query(hp_api_arg_fn arg, void *ctx, int64_t now_ms,
-				    struct history_query *q, json_t **err)
+				    const struct hp_tz *zone, struct history_query *q, json_t **err)
 {
 	const char *from = arg(ctx, "from"), *to = arg(ctx, "to");
 	const char *res = arg(ctx, "resolution"), *limit = arg(ctx, "limit");
 	q->to_ms = now_ms;
-	if (to != NULL && hp_api_parse_time(to, &q->to_ms) != 0) {
+	if (to != NULL && parse_time_in(to, zone, &q->to_ms) != 0) {
 		*err = param_error("to", TIME_FORMATS);
 		return 400;
 	}
 	q->from_ms = q->to_ms - HP_HISTORY_DEFAULT_MS;
-	if (from != NULL && hp_api_parse_time(from, &q->from_ms) != 0) {
+	if (from != NULL && parse_time_in(from, zone, &q->from_ms) != 0) {
 		*err = param_error("from", TIME_FORMATS);
 		return 400;
 	}
@@ -490,46 +498,59 @@ static json_t *store_error(const char *error, const char *detail)
 	return o;
 }
 
-/* Runs the query on the shared reader. A failed query closes the reader, so a
- * database that was moved aside or replaced is opened afresh next time. */
+/* Runs the query on the shared reader, writing the answer into a text of its own.
+ * A failed query closes the reader, so a database that was moved aside or replaced
+ * is opened afresh next time. */
 static unsigned query_history(struct hp_api *api, const char *name, const struct history_query *q,
-			      json_t **out)
+			      json_t **out, struct hp_json_text **text)
 {
 	char err[ERR_MAX] = "";
 	unsigned status = 200;
+	*out = NULL;
+	*text = hp_json_text_new();
+	if (*text == NULL) {
+		*out = store_error("history query failed", "out of memory");
+		return 500;
+	}
 	pthread_mutex_lock(&api->reader_lock);
 	if (api->reader == NULL)
 		api->reader = hp_store_reader_open(api->cfg->store.path, err, sizeof(err));
 	if (api->reader == NULL) {
 		*out = store_error("history unavailable", err);
 		status = 503;
-	} else {
-		*out = hp_store_history(api->reader, name, q->from_ms, q->to_ms, q->resolution,
-					q->limit, err, sizeof(err));
-		if (*out == NULL) {
-			hp_store_reader_close(api->reader);
-			api->reader = NULL;
-			*out = store_error("history query failed", err);
-			status = 500;
-		}
+	} else if (hp_store_history(api->reader, name, q->from_ms, q->to_ms, q->resolution,
+				    q->limit, *text, err, sizeof(err)) < 0) {
+		hp_store_reader_close(api->reader);
+		api->reader = NULL;
+		*out = store_error("history query failed", err);
+		status = 500;
 	}
 	pthread_mutex_unlock(&api->reader_lock);
+	if (*out != NULL) {
+		hp_json_text_free(*text);
+		*text = NULL;
+	}
 	return status;
 }
 
 unsigned hp_api_history(struct hp_api *api, const char *name, hp_api_arg_fn arg, void *arg_ctx,
-			int64_t now_ms, json_t **out)
+			int64_t now_ms, json_t **out, struct hp_json_text **text)
 {
 	struct hp_meter_state m;
+	*text = NULL;
 	if (!hp_state_meter_by_name(api->state, name, &m)) {
 		*out = unknown_meter(name);
 		return 404;
 	}
+	/* Local dates are in the meter's zone, the one its buckets follow. */
+	const struct hp_meter_config *mc = hp_config_meter(api->cfg, m.name);
+	const struct hp_tz *zone = hp_tz_get(mc != NULL ? mc->timezone : "", NULL, 0);
 	struct history_query q;
-	unsigned status = parse_history_query(arg, arg_ctx, now_ms, &q, out);
+	unsigned status = parse_history_query(
+	    arg, arg_ctx, now_ms, zone != NULL ? zone : hp_tz_get("", NULL, 0), &q, out);
 	if (status != 200)
 		return status;
-	return query_history(api, m.name, &q, out);
+	return query_history(api, m.name, &q, out, text);
 }
 
 /* ---- GET /status ---- */
@@ -601,6 +622,25 @@ static json_t *store_status(const struct hp_store_status *s)
 	return o;
 }
 
+/* The password never appears here; the broker's address does. */
+static json_t *mqtt_status(const struct hp_mqtt_status *s)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "state", json_string(hp_mqtt_state_name(s->state)));
+	if (s->state == HP_MQTT_STATE_DISABLED)
+		return o;
+	json_object_set_new(o, "broker", json_string(s->broker));
+	json_object_set_new(o, "tls", json_boolean(s->tls));
+	json_object_set_new(o, "last_error", string_or_null(s->last_error));
+	json_object_set_new(o, "published", count(s->published));
+	json_object_set_new(o, "dropped", count(s->dropped));
+	json_object_set_new(o, "queued", count(s->queued));
+	json_object_set_new(o, "connects", count(s->connects));
+	json_object_set_new(o, "last_connect",
+			    s->last_connect_ms != 0 ? time_json(s->last_connect_ms) : json_null());
+	return o;
+}
+
 unsigned hp_api_status(struct hp_api *api, int64_t now_ms, json_t **out)
 {
 	json_t *o = json_object();
@@ -615,6 +655,9 @@ unsigned hp_api_status(struct hp_api *api, int64_t now_ms, json_t **out)
 	struct hp_store_status st;
 	hp_state_store(api->state, &st);
 	json_object_set_new(o, "store", store_status(&st));
+	struct hp_mqtt_status mq;
+	hp_state_mqtt(api->state, &mq);
+	json_object_set_new(o, "mqtt", mqtt_status(&mq));
 	*out = o;
 	return 200;
 }
@@ -692,6 +735,7 @@ void hp_api_handle(struct hp_api *api, const char *method, const char *path, hp_
 	char name[SEGMENT_MAX] = "";
 	enum route route = match_route(path, name, sizeof(name));
 	out->allow = NULL;
+	out->text = NULL;
 	if (route != ROUTE_NONE && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
 		out->body = error_body("method not allowed");
 		out->allow = "GET, HEAD";
@@ -710,7 +754,8 @@ void hp_api_handle(struct hp_api *api, const char *method, const char *path, hp_
 		out->status = hp_api_now(api, name, now_ms, &out->body);
 		break;
 	case ROUTE_HISTORY:
-		out->status = hp_api_history(api, name, arg, arg_ctx, now_ms, &out->body);
+		out->status =
+		    hp_api_history(api, name, arg, arg_ctx, now_ms, &out->body, &out->text);
 		break;
 	case ROUTE_STATUS:
 		out->status = hp_api_status(api, now_ms, &out->body);

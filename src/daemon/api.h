@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "json_text.h"
 #include "state.h"
 
 /* Rows one history answer may hold. A day of raw rows at the default 10 s interval
@@ -26,9 +27,10 @@ void hp_api_free(struct hp_api *api);
 typedef const char *(*hp_api_arg_fn)(void *ctx, const char *key);
 
 struct hp_api_reply {
-	unsigned status;   /* HTTP status code */
-	json_t *body;      /* the answer (owned by the caller), never NULL */
-	const char *allow; /* for 405: the methods the path takes, else NULL */
+	unsigned status;           /* HTTP status code */
+	json_t *body;              /* the answer (owned by the caller), or NULL when text is */
+	struct hp_json_text *text; /* the answer as JSON text (history; owned by the caller) */
+	const char *allow;         /* for 405: the methods the path takes, else NULL */
 };
 
 /* Routes one request. `path` is below the API root, e.g. "/meters/home/now" for
@@ -39,8 +41,10 @@ void hp_api_handle(struct hp_api *api, const char *method, const char *path, hp_
 /* The handlers, each returning the HTTP status and setting *out. */
 unsigned hp_api_meters(struct hp_api *api, int64_t now_ms, json_t **out);
 unsigned hp_api_now(struct hp_api *api, const char *name, int64_t now_ms, json_t **out);
+/* History answers are JSON text written straight from the database (megabytes for a
+ * day of raw rows): on 200 *text is set and *out NULL, else *out is the error. */
 unsigned hp_api_history(struct hp_api *api, const char *name, hp_api_arg_fn arg, void *arg_ctx,
-			int64_t now_ms, json_t **out);
+			int64_t now_ms, json_t **out, struct hp_json_text **text);
 unsigned hp_api_status(struct hp_api *api, int64_t now_ms, json_t **out);
 
 /* A time parameter: epoch seconds ("1714557600", fraction allowed), or ISO 8601:

@@ -37,6 +37,11 @@
 #define DEFAULT_VOLTAGE     230
 #define DEFAULT_PHASES      3
 
+/* MQTT: the keepalive most clients use; HA's default discovery prefix. */
+#define DEFAULT_MQTT_KEEPALIVE  60
+#define DEFAULT_MQTT_BASE_TOPIC "hanp1d/<meter>"
+#define DEFAULT_MQTT_PREFIX     "homeassistant"
+
 /* One message; a quoted value in it is cut at 64 characters. */
 #define MSG_MAX 512
 /* Names in messages are cut here: a pasted line can be long. */
@@ -120,6 +125,12 @@ void hp_config_defaults(struct hp_config *cfg)
 	s->commit_interval_s = DEFAULT_COMMIT_INTERVAL;
 	cfg->stale_after_s = DEFAULT_STALE_AFTER;
 	cfg->log_level = LOG_INFO;
+	struct hp_mqtt_config *q = &cfg->mqtt;
+	q->enabled = HP_MQTT_AUTO;
+	q->keepalive_s = DEFAULT_MQTT_KEEPALIVE;
+	snprintf(q->base_topic, sizeof(q->base_topic), "%s", DEFAULT_MQTT_BASE_TOPIC);
+	q->discovery = true;
+	snprintf(q->discovery_prefix, sizeof(q->discovery_prefix), "%s", DEFAULT_MQTT_PREFIX);
 }
 
 const struct hp_meter_config *hp_config_meter(const struct hp_config *cfg, const char *name)
@@ -196,6 +207,8 @@ static void *section_struct(struct hp_config *cfg, enum hp_cfg_section s)
 		return &cfg->http;
 	case HP_CFG_STORE:
 		return &cfg->store;
+	case HP_CFG_MQTT:
+		return &cfg->mqtt;
 	default:
 		return cfg;
 	}
@@ -216,7 +229,7 @@ static void open_unknown(struct loader *ld, const char *word, const char *header
 	else
 		report(ld, ld->lineno,
 		       "unknown section [%.*s] (sections: [meter NAME], [http], "
-		       "[store], [daemon])",
+		       "[store], [daemon], [mqtt])",
 		       NAME_SHOWN, header);
 	ld->ignore = true;
 }
@@ -257,10 +270,8 @@ static void open_section(struct loader *ld, char *header)
 static const char *home_of(const char *name)
 {
 	static const char *const labels[HP_CFG_SECTION_COUNT] = {
-	    [HP_CFG_METER] = "[meter NAME]",
-	    [HP_CFG_HTTP] = "[http]",
-	    [HP_CFG_STORE] = "[store]",
-	    [HP_CFG_DAEMON] = "[daemon]",
+	    [HP_CFG_METER] = "[meter NAME]", [HP_CFG_HTTP] = "[http]", [HP_CFG_STORE] = "[store]",
+	    [HP_CFG_DAEMON] = "[daemon]",    [HP_CFG_MQTT] = "[mqtt]",
 	};
 	for (int s = 0; s < HP_CFG_SECTION_COUNT; s++)
 		if (hp_cfg_find_key(&hp_cfg_sections[s], name) != NULL)
@@ -292,7 +303,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	if (ld->def == NULL) {
 		report(ld, ld->lineno,
 		       "'%.*s' is outside any section; put it under [meter NAME], "
-		       "[http], [store] or [daemon]",
+		       "[http], [store], [daemon] or [mqtt]",
 		       NAME_SHOWN, name);
 		return 1;
 	}
@@ -431,17 +442,61 @@ static void check_auth(struct loader *ld)
 		       scope);
 }
 
+/* [mqtt] keys that only make sense together; each problem on the line of the key
+ * that needs the other. */
+static void check_mqtt(struct loader *ld)
+{
+	const struct hp_cfg_section_def *def = &hp_cfg_sections[HP_CFG_MQTT];
+	const struct hp_mqtt_config *q = &ld->cfg->mqtt;
+	const int *seen = ld->seen_single[HP_CFG_MQTT];
+#define LINE(key) seen[key_index(def, key)]
+	if (q->cert_file[0] != '\0' && q->key_file[0] == '\0' && LINE("key_file") >= 0)
+		report(ld, LINE("cert_file"), "cert_file needs a key_file in [mqtt]");
+	if (q->key_file[0] != '\0' && q->cert_file[0] == '\0' && LINE("cert_file") >= 0)
+		report(ld, LINE("key_file"), "key_file needs a cert_file in [mqtt]");
+	const struct {
+		const char *key;
+		bool set;
+	} tls_keys[] = {{"ca_file", q->ca_file[0] != '\0'},
+			{"cert_file", q->cert_file[0] != '\0'},
+			{"key_file", q->key_file[0] != '\0'},
+			{"tls_insecure", q->tls_insecure}};
+	for (size_t i = 0; i < sizeof(tls_keys) / sizeof(tls_keys[0]) && !q->tls; i++)
+		if (tls_keys[i].set)
+			report(ld, LINE(tls_keys[i].key), "%s is set but tls is off in [mqtt]",
+			       tls_keys[i].key);
+	if (q->password[0] != '\0' && q->username[0] == '\0' && LINE("username") >= 0)
+		report(ld, LINE("password"), "password needs a username in [mqtt]");
+	if (ld->cfg->meter_count > 1 && strstr(q->base_topic, "<meter>") == NULL &&
+	    LINE("base_topic") > 0)
+		report(ld, LINE("base_topic"),
+		       "base_topic needs <meter> when there is more than one meter (their topics "
+		       "would be the same)");
+#undef LINE
+}
+
+/* A meter without a time zone of its own follows [daemon] timezone, wherever in
+ * the file that stands. */
+static void inherit_zones(struct hp_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->meter_count; i++)
+		if (cfg->meters[i].timezone[0] == '\0')
+			memcpy(cfg->meters[i].timezone, cfg->timezone, sizeof(cfg->timezone));
+}
+
 static void parse_file(struct loader *ld)
 {
 	int rc = ini_parse_stream(read_line, ld, on_key, ld);
 	if (rc == -2)
 		report(ld, 0, "out of memory reading %s", ld->file);
 	close_section(ld);
+	inherit_zones(ld->cfg);
 	if (ld->read_failed)
 		return;
 	if (ld->cfg->meter_count == 0)
 		report(ld, 0, "no [meter NAME] section: the daemon needs at least one meter");
 	check_auth(ld);
+	check_mqtt(ld);
 }
 
 int hp_config_load(const char *path, struct hp_config *cfg, hp_config_error_fn fn, void *ctx)

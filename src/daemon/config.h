@@ -51,6 +51,8 @@ struct hp_meter_config {
 	unsigned phases;       /* 1 or 3 */
 	double production_kwp; /* 0 = no production */
 	bool derive_u2;        /* show a derived U2 on IT grids (display only) */
+	/* The zone its buckets follow (tz.h); "" in the file: [daemon] timezone. */
+	char timezone[HP_TZ_MAX];
 };
 
 enum hp_auth_scope { HP_AUTH_NONE, HP_AUTH_WRITE, HP_AUTH_ALL };
@@ -74,13 +76,44 @@ struct hp_store_config {
 	unsigned commit_interval_s; /* one transaction per interval */
 };
 
+/* [mqtt]: MQTT publishing and Home Assistant discovery. */
+#define HP_TOPIC_MAX     128 /* base_topic, discovery_prefix */
+#define HP_MQTT_TEXT_MAX 128 /* client_id, username, password */
+
+/* auto: on when [mqtt] sets a host. */
+enum hp_mqtt_enabled { HP_MQTT_AUTO, HP_MQTT_YES, HP_MQTT_NO };
+enum hp_mqtt_format { HP_MQTT_FORMAT_HANP1D, HP_MQTT_FORMAT_AMSREADER };
+
+struct hp_mqtt_config {
+	enum hp_mqtt_enabled enabled;
+	char host[HP_HOST_MAX];           /* "" = not set: 127.0.0.1 with enabled = yes */
+	uint16_t port;                    /* 0 = 1883, or 8883 with tls */
+	char client_id[HP_MQTT_TEXT_MAX]; /* "" = hanp1d-<hostname> */
+	char username[HP_MQTT_TEXT_MAX];
+	char password[HP_MQTT_TEXT_MAX]; /* secret: never logged or served */
+	bool tls;
+	char ca_file[HP_PATH_MAX];                          /* "" = the system's CA certificates */
+	char cert_file[HP_PATH_MAX], key_file[HP_PATH_MAX]; /* client certificate */
+	bool tls_insecure; /* no check of the broker's name in its certificate */
+	unsigned keepalive_s;
+	unsigned qos;                  /* 0 or 1 */
+	char base_topic[HP_TOPIC_MAX]; /* "<meter>" is replaced by the meter's name */
+	unsigned publish_interval_s;   /* 0 = realtime: every reading */
+	bool discovery;
+	char discovery_prefix[HP_TOPIC_MAX];
+	enum hp_mqtt_format format;
+	bool per_value_topics;
+	bool ha_reactive_energy_class;
+};
+
 struct hp_config {
 	char file[HP_PATH_MAX]; /* where it was read from */
 	unsigned meter_count;
 	struct hp_meter_config meters[HP_METERS_MAX];
 	struct hp_http_config http;
 	struct hp_store_config store;
-	char timezone[HP_TZ_MAX]; /* "" = the system's; buckets follow it */
+	struct hp_mqtt_config mqtt;
+	char timezone[HP_TZ_MAX]; /* "" = the system's; meters without their own follow it */
 	unsigned stale_after_s;   /* a reading older than this is stale */
 	int log_level;            /* syslog priority: 3 err .. 7 debug */
 };

@@ -23,6 +23,7 @@
 _Static_assert(sizeof(enum hp_parity) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hp_request_lines) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hp_auth_scope) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum hp_mqtt_format) == sizeof(int), "enum size");
 
 /* Multipliers and production: a current-transformer ratio or a solar plant is far
  * below this; it only keeps infinities and typos out. */
@@ -35,6 +36,9 @@ _Static_assert(sizeof(enum hp_auth_scope) == sizeof(int), "enum size");
 #define INTERVAL_MAX 3600
 /* Ten years of raw rows. */
 #define RAW_DAYS_MAX 3650
+/* MQTT keepalive: libmosquitto takes 5 s and more; MQTT's field holds 65535. */
+#define KEEPALIVE_MIN 5
+#define KEEPALIVE_MAX 65535
 /* A quoted value in a message. */
 #define QUOTE_MAX 64
 
@@ -58,6 +62,12 @@ static const struct hp_cfg_choice auth_choices[] = {
     {"none", HP_AUTH_NONE},
     {"write", HP_AUTH_WRITE},
     {"all", HP_AUTH_ALL},
+    {NULL, 0},
+};
+
+static const struct hp_cfg_choice mqtt_format_choices[] = {
+    {"hanp1d", HP_MQTT_FORMAT_HANP1D},
+    {"amsreader", HP_MQTT_FORMAT_AMSREADER},
     {NULL, 0},
 };
 
@@ -105,6 +115,7 @@ static const struct hp_cfg_key meter_keys[] = {
      .min = 0,
      .max = SCALE_MAX},
     {.name = "derive_u2", .type = HP_CFG_BOOL, .offset = AT(M, derive_u2, bool)},
+    {CUSTOM("timezone", hp_cfg_parse_meter_timezone)},
 };
 #undef M
 
@@ -168,6 +179,48 @@ static const struct hp_cfg_key daemon_keys[] = {
 };
 #undef C
 
+#define Q struct hp_mqtt_config
+#define Q_TEXT(f, secret_)                                                                         \
+	{                                                                                          \
+		.name = #f, .type = HP_CFG_TEXT, .offset = AT(Q, f, char *),                       \
+		.size = TEXT_SIZE(Q, f), .empty_ok = true, .secret = secret_                       \
+	}
+#define Q_BOOL(f)                                                                                  \
+	{                                                                                          \
+		.name = #f, .type = HP_CFG_BOOL, .offset = AT(Q, f, bool)                          \
+	}
+
+static const struct hp_cfg_key mqtt_keys[] = {
+    {CUSTOM("enabled", hp_cfg_parse_mqtt_enabled)},
+    {CUSTOM("host", hp_cfg_parse_mqtt_host)},
+    {CUSTOM("port", hp_cfg_parse_mqtt_port)},
+    {CUSTOM("client_id", hp_cfg_parse_mqtt_client_id)},
+    Q_TEXT(username, false),
+    Q_TEXT(password, true),
+    Q_BOOL(tls),
+    {CUSTOM("ca_file", hp_cfg_parse_mqtt_ca_file)},
+    {CUSTOM("cert_file", hp_cfg_parse_mqtt_cert_file)},
+    {CUSTOM("key_file", hp_cfg_parse_mqtt_key_file)},
+    Q_BOOL(tls_insecure),
+    {.name = "keepalive",
+     .type = HP_CFG_UINT,
+     .offset = AT(Q, keepalive_s, unsigned),
+     .min = KEEPALIVE_MIN,
+     .max = KEEPALIVE_MAX},
+    {.name = "qos", .type = HP_CFG_UINT, .offset = AT(Q, qos, unsigned), .min = 0, .max = 1},
+    {CUSTOM("base_topic", hp_cfg_parse_mqtt_base_topic)},
+    {CUSTOM("publish", hp_cfg_parse_mqtt_publish)},
+    Q_BOOL(discovery),
+    {CUSTOM("discovery_prefix", hp_cfg_parse_mqtt_discovery_prefix)},
+    {.name = "format",
+     .type = HP_CFG_CHOICE,
+     .offset = AT(Q, format, enum hp_mqtt_format),
+     .choices = mqtt_format_choices},
+    Q_BOOL(per_value_topics),
+    Q_BOOL(ha_reactive_energy_class),
+};
+#undef Q
+
 #define KEYS(t) t, sizeof(t) / sizeof(t[0])
 
 const struct hp_cfg_section_def hp_cfg_sections[HP_CFG_SECTION_COUNT] = {
@@ -175,10 +228,12 @@ const struct hp_cfg_section_def hp_cfg_sections[HP_CFG_SECTION_COUNT] = {
     [HP_CFG_HTTP] = {"http", false, KEYS(http_keys)},
     [HP_CFG_STORE] = {"store", false, KEYS(store_keys)},
     [HP_CFG_DAEMON] = {"daemon", false, KEYS(daemon_keys)},
+    [HP_CFG_MQTT] = {"mqtt", false, KEYS(mqtt_keys)},
 };
 
 _Static_assert(sizeof(meter_keys) / sizeof(meter_keys[0]) <= HP_CFG_KEYS_MAX, "keys");
 _Static_assert(sizeof(http_keys) / sizeof(http_keys[0]) <= HP_CFG_KEYS_MAX, "keys");
+_Static_assert(sizeof(mqtt_keys) / sizeof(mqtt_keys[0]) <= HP_CFG_KEYS_MAX, "keys");
 
 const struct hp_cfg_key *hp_cfg_find_key(const struct hp_cfg_section_def *s, const char *name)
 {
@@ -188,7 +243,7 @@ const struct hp_cfg_key *hp_cfg_find_key(const struct hp_cfg_section_def *s, con
 	return NULL;
 }
 
-/* Names longer than this are never near a key (the longest is 18 characters). */
+/* Names longer than this are never near a key (the longest is 24 characters). */
 #define DISTANCE_LEN_MAX 40
 
 unsigned hp_cfg_distance(const char *a, const char *b, unsigned cap)

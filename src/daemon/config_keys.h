@@ -12,6 +12,7 @@ enum hp_cfg_section {
 	HP_CFG_HTTP,   /* [http] -> struct hp_http_config */
 	HP_CFG_STORE,  /* [store] -> struct hp_store_config */
 	HP_CFG_DAEMON, /* [daemon] -> struct hp_config */
+	HP_CFG_MQTT,   /* [mqtt] -> struct hp_mqtt_config */
 	HP_CFG_SECTION_COUNT
 };
 

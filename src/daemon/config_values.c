@@ -15,6 +15,7 @@
 #include "hanp1d/hex.h"
 #include "meters.h"
 #include "sim_model.h"
+#include "tz.h"
 #include "passwd.h"
 
 /* Replay and simulator speed: 1 is real time; a million times faster replays a
@@ -414,8 +415,9 @@ int hp_cfg_parse_password_hash(void *http, const char *v, char *why, size_t why_
 	return -1;
 }
 
-/* ---- [daemon] ---- */
+/* ---- time zones: [meter NAME] and [daemon] ---- */
 
+/* An IANA name: no path, no "..", no POSIX rule. */
 static bool zone_name_ok(const char *v)
 {
 	if (v[0] == '/' || strstr(v, "..") != NULL || strlen(v) >= HP_TZ_MAX)
@@ -426,31 +428,43 @@ static bool zone_name_ok(const char *v)
 	return true;
 }
 
-static bool zone_file_exists(const char *name)
+/* The zone is loaded (tz.h) so that a name that is no zone, or a broken zone file,
+ * is a problem of the line that names it, not of the start; the loaded zone stays
+ * cached for the buckets. `empty` says what "" means. */
+static int check_zone(const char *v, char *out, size_t out_size, const char *empty, char *why,
+		      size_t why_size)
 {
-	const char *dir = getenv("TZDIR");
-	char path[HP_PATH_MAX + HP_TZ_MAX];
-	struct stat st;
-	snprintf(path, sizeof(path), "%s/%s", dir != NULL && *dir != '\0' ? dir : ZONEINFO_DIR,
-		 name);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-int hp_cfg_parse_timezone(void *config, const char *v, char *why, size_t why_size)
-{
-	struct hp_config *cfg = config;
-	if (*v == '\0' || (zone_name_ok(v) && zone_file_exists(v))) {
-		snprintf(cfg->timezone, sizeof(cfg->timezone), "%s", v);
+	char err[HP_TZ_NAME_MAX + 128] = "";
+	bool name_ok = *v != '\0' && zone_name_ok(v);
+	if (*v == '\0' || (name_ok && hp_tz_get(v, err, sizeof(err)) != NULL)) {
+		snprintf(out, out_size, "%s", v);
 		return 0;
+	}
+	if (name_ok && strncmp(err, "unknown", 7) != 0) { /* a file, but a broken one */
+		snprintf(why, why_size, "%s", err);
+		return -1;
 	}
 	char q[QUOTE_MAX];
 	hp_cfg_quote(v, q, sizeof(q));
 	const char *dir = getenv("TZDIR");
 	snprintf(why, why_size,
-		 "%s is not a time zone in %s (an IANA name such as Europe/Oslo or UTC; empty "
-		 "for the system's)",
-		 q, dir != NULL && *dir != '\0' ? "$TZDIR" : ZONEINFO_DIR);
+		 "unknown time zone %s in %s (an IANA name such as Europe/Oslo or UTC; empty "
+		 "for %s)",
+		 q, dir != NULL && *dir != '\0' ? "$TZDIR" : ZONEINFO_DIR, empty);
 	return -1;
+}
+
+int hp_cfg_parse_meter_timezone(void *meter, const char *v, char *why, size_t why_size)
+{
+	struct hp_meter_config *m = meter;
+	return check_zone(v, m->timezone, sizeof(m->timezone), "the [daemon] timezone", why,
+			  why_size);
+}
+
+int hp_cfg_parse_timezone(void *config, const char *v, char *why, size_t why_size)
+{
+	struct hp_config *cfg = config;
+	return check_zone(v, cfg->timezone, sizeof(cfg->timezone), "the system's", why, why_size);
 }
 
 bool hp_cfg_valid_name(const char *name)
@@ -462,4 +476,195 @@ bool hp_cfg_valid_name(const char *name)
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
 			return false;
 	return true;
+}
+
+/* ---- [mqtt] ---- */
+
+/* Brokers take longer publish intervals, but an hour is already more than any
+ * dashboard shows as live. */
+#define PUBLISH_INTERVAL_MAX 3600
+
+int hp_cfg_parse_mqtt_enabled(void *mqtt, const char *v, char *why, size_t why_size)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+	struct hp_mqtt_config *q = mqtt;
+	if (strcasecmp(v, "auto") == 0) {
+		q->enabled = HP_MQTT_AUTO;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+			q->enabled = strcasecmp(v, yes[i]) == 0 ? HP_MQTT_YES : HP_MQTT_NO;
+			return 0;
+		}
+	}
+	char q_[QUOTE_MAX];
+	hp_cfg_quote(v, q_, sizeof(q_));
+	snprintf(why, why_size,
+		 "%s is not auto (on when host is set) or yes/no, true/false, on/off, 1/0", q_);
+	return -1;
+}
+
+int hp_cfg_parse_mqtt_host(void *mqtt, const char *v, char *why, size_t why_size)
+{
+	struct hp_mqtt_config *q = mqtt;
+	size_t len = strlen(v);
+	const char *h = v;
+	bool ipv6 = strchr(v, ':') != NULL;
+	if (len >= 2 && v[0] == '[' && v[len - 1] == ']') { /* [::1] as in URLs */
+		h = v + 1;
+		len -= 2;
+		ipv6 = true;
+	}
+	if (len == 0 || (host_chars_ok(h, len, ipv6) && len < sizeof(q->host))) {
+		copy_text(q->host, sizeof(q->host), h, len);
+		return 0;
+	}
+	char quoted[QUOTE_MAX];
+	hp_cfg_quote(v, quoted, sizeof(quoted));
+	snprintf(why, why_size,
+		 "%s is not a host name or address (letters, digits, '.', '-', '_'; an IPv6 "
+		 "address such as ::1)",
+		 quoted);
+	return -1;
+}
+
+int hp_cfg_parse_mqtt_port(void *mqtt, const char *v, char *why, size_t why_size)
+{
+	struct hp_mqtt_config *q = mqtt;
+	if (*v == '\0') {
+		q->port = 0;
+		return 0;
+	}
+	if (parse_port(v, &q->port) == 0)
+		return 0;
+	char quoted[QUOTE_MAX];
+	hp_cfg_quote(v, quoted, sizeof(quoted));
+	snprintf(why, why_size, "%s is not a port from 1 to 65535 (empty: 1883, or 8883 with tls)",
+		 quoted);
+	return -1;
+}
+
+int hp_cfg_parse_mqtt_client_id(void *mqtt, const char *v, char *why, size_t why_size)
+{
+	struct hp_mqtt_config *q = mqtt;
+	bool ok = strlen(v) < sizeof(q->client_id);
+	for (const char *p = v; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~')
+			ok = false;
+	if (ok) {
+		copy_text(q->client_id, sizeof(q->client_id), v, strlen(v));
+		return 0;
+	}
+	char quoted[QUOTE_MAX];
+	hp_cfg_quote(v, quoted, sizeof(quoted));
+	snprintf(why, why_size,
+		 "%s is not empty or at most %zu printable characters without spaces", quoted,
+		 sizeof(q->client_id) - 1);
+	return -1;
+}
+
+/* "" or an absolute path to a file that exists. */
+static int tls_file(char *field, size_t size, const char *v, char *why, size_t why_size)
+{
+	struct stat st;
+	if (*v == '\0' || (v[0] == '/' && stat(v, &st) == 0 && S_ISREG(st.st_mode))) {
+		if (copy_text(field, size, v, strlen(v)) == 0)
+			return 0;
+	}
+	char quoted[QUOTE_MAX];
+	hp_cfg_quote(v, quoted, sizeof(quoted));
+	snprintf(why, why_size, "%s is not empty or the absolute path of an existing file", quoted);
+	return -1;
+}
+
+int hp_cfg_parse_mqtt_ca_file(void *mqtt, const char *v, char *why, size_t why_size)
+{
+	struct hp_mqtt_config *q = mqtt;
+	return tls_file(q->ca_file, sizeof(q->ca_file), v, why, why_size);
+}
+
+int hp_cfg_parse_mqtt_cert_file(void *mqtt, const char *v, char *why, size_t why_size)
+{
+	struct hp_mqtt_config *q = mqtt;
+	return tls_file(q->cert_file, sizeof(q->cert_file), v, why, why_size);
+}
+
+int hp_cfg_parse_mqtt_key_file(void *mqtt, const char *v, char *why, size_t why_size)
+{
+	struct hp_mqtt_config *q = mqtt;
+	return tls_file(q->key_file, sizeof(q->key_file), v, why, why_size);
+}
+
+/* A topic to publish under: levels separated by '/', none empty, no wildcards, no
+ * '$' topic, no spaces; in a base topic '<' and '>' only in "<meter>". */
+static bool topic_ok(const char *v, bool placeholder)
+{
+	static const char meter[] = "<meter>";
+	size_t len = strlen(v);
+	if (len == 0 || v[0] == '/' || v[0] == '$' || v[len - 1] == '/' || strstr(v, "//") != NULL)
+		return false;
+	for (const char *p = v; *p != '\0'; p++) {
+		if (placeholder && strncmp(p, meter, sizeof(meter) - 1) == 0) {
+			p += sizeof(meter) - 2;
+			continue;
+		}
+		if (*p <= ' ' || *p > '~' || strchr("+#<>", *p) != NULL)
+			return false;
+	}
+	return true;
+}
+
+int hp_cfg_parse_mqtt_base_topic(void *mqtt, const char *v, char *why, size_t why_size)
+{
+	struct hp_mqtt_config *q = mqtt;
+	if (topic_ok(v, true) && copy_text(q->base_topic, sizeof(q->base_topic), v, strlen(v)) == 0)
+		return 0;
+	char quoted[QUOTE_MAX];
+	hp_cfg_quote(v, quoted, sizeof(quoted));
+	snprintf(why, why_size,
+		 "%s is not a topic such as hanp1d/<meter> (at most %zu characters, levels "
+		 "separated by '/', none empty; no spaces, '+', '#' or leading '$'; <meter> "
+		 "stands for the meter's name)",
+		 quoted, sizeof(q->base_topic) - 1);
+	return -1;
+}
+
+int hp_cfg_parse_mqtt_publish(void *mqtt, const char *v, char *why, size_t why_size)
+{
+	struct hp_mqtt_config *q = mqtt;
+	if (strcasecmp(v, "realtime") == 0) {
+		q->publish_interval_s = 0;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long s = *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : 0;
+	if (s >= 1 && s <= PUBLISH_INTERVAL_MAX && *end == '\0' && errno == 0) {
+		q->publish_interval_s = (unsigned)s;
+		return 0;
+	}
+	char quoted[QUOTE_MAX];
+	hp_cfg_quote(v, quoted, sizeof(quoted));
+	snprintf(why, why_size,
+		 "%s is not realtime (every reading) or seconds from 1 to %d (the latest values, "
+		 "once per interval)",
+		 quoted, PUBLISH_INTERVAL_MAX);
+	return -1;
+}
+
+int hp_cfg_parse_mqtt_discovery_prefix(void *mqtt, const char *v, char *why, size_t why_size)
+{
+	struct hp_mqtt_config *q = mqtt;
+	if (topic_ok(v, false) &&
+	    copy_text(q->discovery_prefix, sizeof(q->discovery_prefix), v, strlen(v)) == 0)
+		return 0;
+	char quoted[QUOTE_MAX];
+	hp_cfg_quote(v, quoted, sizeof(quoted));
+	snprintf(why, why_size,
+		 "%s is not a topic prefix such as homeassistant (not empty, at most %zu "
+		 "characters, no spaces, '+', '#', '<', '>', leading '$' or empty levels)",
+		 quoted, sizeof(q->discovery_prefix) - 1);
+	return -1;
 }

@@ -14,6 +14,7 @@ int hp_cfg_parse_auth_key(void *meter, const char *value, char *why, size_t why_
 int hp_cfg_parse_system_title(void *meter, const char *value, char *why, size_t why_size);
 int hp_cfg_parse_voltage(void *meter, const char *value, char *why, size_t why_size);
 int hp_cfg_parse_phases(void *meter, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_meter_timezone(void *meter, const char *value, char *why, size_t why_size);
 
 /* [http] */
 int hp_cfg_parse_listen(void *http, const char *value, char *why, size_t why_size);
@@ -23,6 +24,18 @@ int hp_cfg_parse_password_hash(void *http, const char *value, char *why, size_t 
 
 /* [daemon] */
 int hp_cfg_parse_timezone(void *cfg, const char *value, char *why, size_t why_size);
+
+/* [mqtt] */
+int hp_cfg_parse_mqtt_enabled(void *mqtt, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_mqtt_host(void *mqtt, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_mqtt_port(void *mqtt, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_mqtt_client_id(void *mqtt, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_mqtt_ca_file(void *mqtt, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_mqtt_cert_file(void *mqtt, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_mqtt_key_file(void *mqtt, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_mqtt_base_topic(void *mqtt, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_mqtt_publish(void *mqtt, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_mqtt_discovery_prefix(void *mqtt, const char *value, char *why, size_t why_size);
 
 /* A meter name: 1 to HP_NAME_MAX - 1 of [A-Za-z0-9_-]. */
 bool hp_cfg_valid_name(const char *name);

@@ -21,6 +21,7 @@
 #include "http.h"
 #include "line_memo.h"
 #include "log.h"
+#include "mqtt.h"
 #include "multiply.h"
 #include "ring.h"
 #include "source.h"
@@ -52,6 +53,7 @@ struct daemon {
 	struct hp_state state;
 	struct hp_store *store;
 	struct hp_http *http;
+	struct hp_mqtt *mqtt; /* NULL: MQTT is off */
 	unsigned meter_count;
 	struct meter_run meters[HP_METERS_MAX];
 	int signal_fd;
@@ -68,6 +70,8 @@ static void on_event(void *ctx, const struct hp_event *ev)
 		struct hp_reading r = *ev->reading;
 		hp_apply_multipliers(m->cfg, &r);
 		hp_state_set_reading(&d->state, m->index, &r, now);
+		if (d->mqtt != NULL)
+			hp_mqtt_reading(d->mqtt, m->index, &r, now, hp_mono_ms());
 		if (hp_log_recovered(&m->error_log))
 			hp_log(LOG_NOTICE, "meter %s: readings again", m->cfg->name);
 		if (d->store != NULL && hp_store_add(d->store, m->cfg->name, now, &r) != 0)
@@ -134,6 +138,11 @@ static void publish_counters(struct daemon *d)
 		hp_store_get_status(d->store, &st);
 		hp_state_set_store(&d->state, &st);
 	}
+	if (d->mqtt != NULL) {
+		struct hp_mqtt_status ms;
+		hp_mqtt_get_status(d->mqtt, &ms);
+		hp_state_set_mqtt(&d->state, &ms);
+	}
 }
 
 /* STATUS= for systemctl status: the first meter's last frame age and error count. */
@@ -159,6 +168,13 @@ static void notify_status(struct daemon *d)
 					      "%s%s: no reading yet (%s)", i ? "; " : "", ms.name,
 					      hp_source_state_name(ms.source.state));
 	}
+	if (d->mqtt != NULL && n < sizeof(status)) {
+		struct hp_mqtt_status mq;
+		hp_state_mqtt(&d->state, &mq);
+		snprintf(status + n, sizeof(status) - n, "; MQTT %s%s%s",
+			 hp_mqtt_state_name(mq.state), mq.last_error[0] != '\0' ? ": " : "",
+			 mq.last_error);
+	}
 	sd_notifyf(0, "STATUS=%s", status);
 }
 
@@ -176,6 +192,8 @@ static void periodic(struct daemon *d, int64_t now)
 			hp_log(LOG_ERR,
 			       "history commit failed; the rows are kept for the next try");
 	}
+	if (d->mqtt != NULL)
+		hp_mqtt_service(d->mqtt, now);
 	/* Pinged from the loop itself: a stuck parser stops the pings. */
 	if (d->watchdog_usec > 0 &&
 	    (now - d->last_watchdog_ms) * 2000 >= (int64_t)d->watchdog_usec) {
@@ -201,13 +219,17 @@ static int open_signals(struct daemon *d)
 
 static void run_loop(struct daemon *d)
 {
-	struct pollfd fds[HP_METERS_MAX + 1];
+	struct pollfd fds[HP_METERS_MAX + 2];
 	for (;;) {
 		fds[0] = (struct pollfd){.fd = d->signal_fd, .events = POLLIN};
 		for (unsigned i = 0; i < d->meter_count; i++)
 			fds[i + 1] =
 			    (struct pollfd){.fd = d->meters[i].ring.wake_fd, .events = POLLIN};
-		int rc = poll(fds, d->meter_count + 1, STATUS_PERIOD_MS / 2);
+		/* The MQTT client's news (a connect, a command): its fd is polled last, or
+		 * not at all (-1 is skipped by poll). */
+		fds[d->meter_count + 1] = (struct pollfd){
+		    .fd = d->mqtt != NULL ? hp_mqtt_wake_fd(d->mqtt) : -1, .events = POLLIN};
+		int rc = poll(fds, d->meter_count + 2, STATUS_PERIOD_MS / 2);
 		if (rc < 0 && errno != EINTR) {
 			hp_log(LOG_ERR, "poll: %s", strerror(errno));
 			return;
@@ -229,6 +251,9 @@ static void run_loop(struct daemon *d)
 static void shut_down(struct daemon *d)
 {
 	sd_notify(0, "STOPPING=1");
+	/* `offline` first: what is drained below is stored, not published. */
+	hp_mqtt_stop(d->mqtt);
+	d->mqtt = NULL;
 	for (unsigned i = 0; i < d->meter_count; i++)
 		if (d->meters[i].source != NULL)
 			hp_source_stop(d->meters[i].source);
@@ -255,7 +280,9 @@ static void shut_down(struct daemon *d)
 static int start(struct daemon *d)
 {
 	char err[256];
-	d->store = hp_store_open(&d->cfg->store, err, sizeof(err));
+	/* Each meter's buckets follow its own zone; the TZ set above is not used. */
+	d->store = hp_store_open_meters(&d->cfg->store, d->cfg->meters, d->cfg->meter_count, err,
+					sizeof(err));
 	if (d->store == NULL) {
 		hp_log(LOG_ERR, "history %s: %s", d->cfg->store.path, err);
 		return -1;
@@ -269,6 +296,13 @@ static int start(struct daemon *d)
 		}
 		hp_log(LOG_NOTICE, "dashboard and API on http://%s:%u%s/", d->cfg->http.host,
 		       d->cfg->http.port, d->cfg->http.prefix);
+	}
+	if (hp_mqtt_wanted(&d->cfg->mqtt)) {
+		d->mqtt = hp_mqtt_start(d->cfg, err, sizeof(err));
+		if (d->mqtt == NULL) {
+			hp_log(LOG_ERR, "mqtt: %s", err);
+			return -1;
+		}
 	}
 	for (unsigned i = 0; i < d->cfg->meter_count; i++)
 		if (start_meter(d, i) != 0)

@@ -60,6 +60,13 @@ void hp_state_store(struct hp_state *s, struct hp_store_status *out)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void hp_state_mqtt(struct hp_state *s, struct hp_mqtt_status *out)
+{
+	pthread_mutex_lock(&s->lock);
+	*out = s->mqtt;
+	pthread_mutex_unlock(&s->lock);
+}
+
 void hp_state_set_reading(struct hp_state *s, unsigned index, const struct hp_reading *r,
 			  int64_t now_ms)
 {
@@ -103,6 +110,13 @@ void hp_state_set_store(struct hp_state *s, const struct hp_store_status *st)
 {
 	pthread_mutex_lock(&s->lock);
 	s->store = *st;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void hp_state_set_mqtt(struct hp_state *s, const struct hp_mqtt_status *st)
+{
+	pthread_mutex_lock(&s->lock);
+	s->mqtt = *st;
 	pthread_mutex_unlock(&s->lock);
 }
 

@@ -31,12 +31,31 @@ struct hp_store_status {
 	char last_error[HP_DETAIL_MAX]; /* "" = none */
 };
 
+/* The MQTT client (mqtt.h), as /api/v1/status and STATUS= show it. */
+enum hp_mqtt_state {
+	HP_MQTT_STATE_DISABLED,
+	HP_MQTT_STATE_CONNECTING,
+	HP_MQTT_STATE_CONNECTED,
+	HP_MQTT_STATE_DISCONNECTED,
+};
+
+struct hp_mqtt_status {
+	enum hp_mqtt_state state;
+	char broker[HP_HOST_MAX + 8]; /* "host:port" */
+	bool tls;
+	char last_error[HP_DETAIL_MAX]; /* "" = none since the last connect */
+	uint64_t published, dropped, connects;
+	uint64_t queued;         /* handed to the client library, not yet sent */
+	int64_t last_connect_ms; /* wall clock, 0 = never */
+};
+
 struct hp_state {
 	pthread_mutex_t lock;
 	int64_t started_ms;
 	unsigned meter_count;
 	struct hp_meter_state meters[HP_METERS_MAX];
 	struct hp_store_status store;
+	struct hp_mqtt_status mqtt;
 };
 
 void hp_state_init(struct hp_state *s, const struct hp_config *cfg, int64_t now_ms);
@@ -47,6 +66,7 @@ void hp_state_destroy(struct hp_state *s);
 bool hp_state_meter(struct hp_state *s, unsigned index, struct hp_meter_state *out);
 bool hp_state_meter_by_name(struct hp_state *s, const char *name, struct hp_meter_state *out);
 void hp_state_store(struct hp_state *s, struct hp_store_status *out);
+void hp_state_mqtt(struct hp_state *s, struct hp_mqtt_status *out);
 
 /* Writers (the parser thread). */
 void hp_state_set_reading(struct hp_state *s, unsigned index, const struct hp_reading *r,
@@ -56,6 +76,7 @@ void hp_state_set_error(struct hp_state *s, unsigned index, const struct hp_erro
 void hp_state_set_counters(struct hp_state *s, unsigned index, const struct hp_decoder_stats *st,
 			   const struct hp_source_status *src, uint64_t ring_dropped);
 void hp_state_set_store(struct hp_state *s, const struct hp_store_status *st);
+void hp_state_set_mqtt(struct hp_state *s, const struct hp_mqtt_status *st);
 
 /* Wall clock in milliseconds. */
 int64_t hp_now_ms(void);

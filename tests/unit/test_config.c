@@ -112,9 +112,36 @@ static const struct bad_file bad_files[] = {
     {"no meter", "[http]\nenabled = yes\n", 1, {{0, "no [meter NAME] section"}}},
     {"empty file", "", 1, {{0, "no [meter NAME] section: the daemon needs at least one"}}},
     {"unknown section",
-     METER "[mqtt]\nhost = localhost\nport = 1883\n",
+     METER "[influx]\nhost = localhost\nport = 8086\n",
      1,
-     {{3, "unknown section [mqtt] (sections: [meter NAME], [http], [store], [daemon])"}}},
+     {{3, "unknown section [influx] (sections: [meter NAME], [http], [store], [daemon], "
+	  "[mqtt])"}}},
+    {"section near mqtt", METER "[mqt]\nhost = x\n", 1, {{3, "did you mean [mqtt]?"}}},
+    {"mqtt key in another section",
+     METER "[http]\nbase_topic = x\n",
+     1,
+     {{4, "'base_topic' belongs in [mqtt], not in [http]"}}},
+    {"mqtt cert without key",
+     METER "[mqtt]\ntls = yes\ncert_file = /etc/hostname\n",
+     1,
+     {{5, "cert_file needs a key_file in [mqtt]"}}},
+    {"mqtt key without cert",
+     METER "[mqtt]\ntls = yes\nkey_file = /etc/hostname\n",
+     1,
+     {{5, "key_file needs a cert_file in [mqtt]"}}},
+    {"mqtt TLS files without tls",
+     METER "[mqtt]\nca_file = /etc/hostname\ntls_insecure = yes\ntls = no\n",
+     2,
+     {{4, "ca_file is set but tls is off in [mqtt]"},
+      {5, "tls_insecure is set but tls is off in [mqtt]"}}},
+    {"mqtt password without username",
+     METER "[mqtt]\nusername =\npassword = pw\n",
+     1,
+     {{5, "password needs a username in [mqtt]"}}},
+    {"mqtt one base topic for two meters",
+     METER "[meter n]\nsource = /dev/ttyUSB1\n[mqtt]\nbase_topic = p1\n",
+     1,
+     {{6, "base_topic needs <meter> when there is more than one meter"}}},
     {"section near http",
      METER "[htpp]\nlisten = 127.0.0.1:1\n",
      1,
@@ -147,9 +174,9 @@ static const struct bad_file bad_files[] = {
     {"comment after a key name", METER "baud ; = 9600\n", 1, {{3, "expected KEY = VALUE"}}},
     {"unknown key, far", METER "colour = blue\n", 1, {{3, "unknown key 'colour' in [meter m]"}}},
     {"key of another section",
-     METER "timezone = UTC\n[http]\nsource = /dev/ttyS0\n",
+     METER "stale_after = 5\n[http]\nsource = /dev/ttyS0\n",
      2,
-     {{3, "'timezone' belongs in [daemon], not in [meter m]"},
+     {{3, "'stale_after' belongs in [daemon], not in [meter m]"},
       {5, "'source' belongs in [meter NAME], not in [http]"}}},
     {"key set twice",
      METER "baud = 9600\n\nbaud = 2400\n",
@@ -359,14 +386,58 @@ static const struct bad_value bad_values[] = {
     {"store", "commit_interval", "0", "is not a whole number from 1 to 3600"},
     {"store", "commit_interval", "1h", "is not a whole number"},
     {"daemon", "timezone", "Europe/Olso",
-     "'Europe/Olso' is not a time zone in $TZDIR (an "
-     "IANA name such as Europe/Oslo or UTC; empty for"},
-    {"daemon", "timezone", "Europe", "is not a time zone"},
-    {"daemon", "timezone", "../zoneinfo/UTC", "is not a time zone"},
-    {"daemon", "timezone", "/etc/localtime", "is not a time zone"},
+     "unknown time zone 'Europe/Olso' in $TZDIR (an "
+     "IANA name such as Europe/Oslo or UTC; empty for the system's)"},
+    {"daemon", "timezone", "Europe", "unknown time zone 'Europe'"},
+    {"daemon", "timezone", "../zoneinfo/UTC", "unknown time zone"},
+    {"daemon", "timezone", "/etc/localtime", "unknown time zone"},
+    {"daemon", "timezone", "Europe/Broken", "time zone 'Europe/Broken': "},
+    {"", "timezone", "Europe/Olso",
+     "unknown time zone 'Europe/Olso' in $TZDIR (an IANA name such as Europe/Oslo or UTC; "
+     "empty for the [daemon] timezone)"},
+    {"", "timezone", "CET-1CEST,M3.5.0,M10.5.0/3", "unknown time zone"},
+    {"", "timezone", "Europe/Broken", "truncated"},
     {"daemon", "stale_after", "0", "'0' is not a whole number from 1 to 86400"},
     {"daemon", "stale_after", "86401", "is not a whole number from 1 to 86400"},
     {"daemon", "log_level", "error", "'error' is not one of err, warning, notice, info, debug"},
+    {"mqtt", "enabled", "maybe",
+     "'maybe' is not auto (on when host is set) or yes/no, true/false, on/off, 1/0"},
+    {"mqtt", "host", "broker name", "'broker name' is not a host name or address"},
+    {"mqtt", "host", "mqtt://broker", "is not a host name or address"},
+    {"mqtt", "port", "0", "'0' is not a port from 1 to 65535 (empty: 1883, or 8883 with tls)"},
+    {"mqtt", "port", "65536", "is not a port from 1 to 65535"},
+    {"mqtt", "port", "mqtt", "is not a port from 1 to 65535"},
+    {"mqtt", "client_id", "my client", "'my client' is not empty or at most 127 printable"},
+    {"mqtt", "tls", "maybe", "'maybe' is not yes/no"},
+    {"mqtt", "ca_file", "ca.crt", "'ca.crt' is not empty or the absolute path of an existing file"},
+    {"mqtt", "cert_file", "/nonexistent/client.crt", "is not empty or the absolute path"},
+    {"mqtt", "key_file", "/etc", "is not empty or the absolute path of an existing file"},
+    {"mqtt", "keepalive", "4", "'4' is not a whole number from 5 to 65535"},
+    {"mqtt", "keepalive", "65536", "is not a whole number from 5 to 65535"},
+    {"mqtt", "qos", "2", "'2' is not a whole number from 0 to 1"},
+    {"mqtt", "base_topic", "", "'' is not a topic such as hanp1d/<meter>"},
+    {"mqtt", "base_topic", "hanp1d/+/x", "is not a topic such as hanp1d/<meter>"},
+    {"mqtt", "base_topic", "hanp1d/#", "is not a topic"},
+    {"mqtt", "base_topic", "/hanp1d", "is not a topic"},
+    {"mqtt", "base_topic", "hanp1d/", "is not a topic"},
+    {"mqtt", "base_topic", "a//b", "is not a topic"},
+    {"mqtt", "base_topic", "$SYS/x", "is not a topic"},
+    {"mqtt", "base_topic", "hanp1d/<name>", "is not a topic"},
+    {"mqtt", "base_topic", "hanp1d/<meter", "is not a topic"},
+    {"mqtt", "publish", "0",
+     "'0' is not realtime (every reading) or seconds from 1 to 3600 (the latest values, "
+     "once per interval)"},
+    {"mqtt", "publish", "3601", "is not realtime"},
+    {"mqtt", "publish", "10s", "is not realtime"},
+    {"mqtt", "publish", "-5", "is not realtime"},
+    {"mqtt", "discovery", "sometimes", "is not yes/no"},
+    {"mqtt", "discovery_prefix", "", "'' is not a topic prefix such as homeassistant"},
+    {"mqtt", "discovery_prefix", "homeassistant/", "is not a topic prefix"},
+    {"mqtt", "discovery_prefix", "home assistant", "is not a topic prefix"},
+    {"mqtt", "discovery_prefix", "ha/<meter>", "is not a topic prefix"},
+    {"mqtt", "format", "domoticz", "'domoticz' is not one of hanp1d, amsreader"},
+    {"mqtt", "per_value_topics", "2", "is not yes/no"},
+    {"mqtt", "ha_reactive_energy_class", "2025.6", "is not yes/no"},
 };
 
 static void test_bad_values(void)
@@ -448,11 +519,15 @@ static void test_secrets_never_echoed(void)
 	    METER "auth_key = @\n",
 	    METER "key = 00112233445566778899aabbccddeeff\nkey = @\n",
 	    METER "[http]\nauth = all\nuser = u\npassword_hash = @\n",
-	    METER "[http]\nkey = @\n",     /* in the wrong section */
-	    METER "key @\n",               /* no '=' */
-	    METER "@\n",                   /* a key pasted alone */
-	    METER "[meter]\nkey = @\n",    /* under a header with a problem */
-	    METER "key = @ @ @ @ @ @ @\n", /* a line too long for the reader */
+	    METER "[http]\nkey = @\n",                        /* in the wrong section */
+	    METER "key @\n",                                  /* no '=' */
+	    METER "@\n",                                      /* a key pasted alone */
+	    METER "[meter]\nkey = @\n",                       /* under a header with a problem */
+	    METER "key = @ @ @ @ @ @ @\n",                    /* a line too long for the reader */
+	    METER "[mqtt]\npassword = @\n",                   /* without a username */
+	    METER "[mqtt]\nusername = u\npassword = @@@@@\n", /* too long */
+	    METER "[mqtt]\nusername = u\npassword = @\npassword = @\n", /* twice */
+	    METER "[mqtt]\nusername = u\npasword = @\n",                /* misspelt */
 	};
 	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
 		for (size_t s = 0; s < sizeof(secrets) / sizeof(secrets[0]); s++) {
@@ -511,6 +586,68 @@ static void test_defaults(void)
 	CHECK_STREQ(cfg.timezone, "");
 	CHECK_INT(cfg.stale_after_s, 30);
 	CHECK_INT(cfg.log_level, 6);
+	const struct hp_mqtt_config *q = &cfg.mqtt;
+	CHECK_INT(q->enabled, HP_MQTT_AUTO);
+	CHECK_STREQ(q->host, "");
+	CHECK_INT(q->port, 0);
+	CHECK_STREQ(q->client_id, "");
+	CHECK_STREQ(q->username, "");
+	CHECK_STREQ(q->password, "");
+	CHECK(!q->tls && !q->tls_insecure);
+	CHECK_STREQ(q->ca_file, "");
+	CHECK_STREQ(q->cert_file, "");
+	CHECK_STREQ(q->key_file, "");
+	CHECK_INT(q->keepalive_s, 60);
+	CHECK_INT(q->qos, 0);
+	CHECK_STREQ(q->base_topic, "hanp1d/<meter>");
+	CHECK_INT(q->publish_interval_s, 0);
+	CHECK(q->discovery);
+	CHECK_STREQ(q->discovery_prefix, "homeassistant");
+	CHECK_INT(q->format, HP_MQTT_FORMAT_HANP1D);
+	CHECK(!q->per_value_topics && !q->ha_reactive_energy_class);
+}
+
+static void test_mqtt_values(void)
+{
+	load_ok("mqtt", METER "[mqtt]\nenabled = yes\nhost = broker.lan\nport = 8884\n"
+			      "client_id = pi-1\nusername = hanp1d\npassword = s3cret = yes; #x\n"
+			      "tls = yes\nca_file = /etc/hostname\ncert_file = /etc/hostname\n"
+			      "key_file = /etc/hostname\ntls_insecure = yes\nkeepalive = 5\n"
+			      "qos = 1\nbase_topic = home/p1/<meter>/x\npublish = 3600\n"
+			      "discovery = off\ndiscovery_prefix = ha/discovery\n"
+			      "format = AMSreader\nper_value_topics = on\n"
+			      "ha_reactive_energy_class = true\n");
+	const struct hp_mqtt_config *q = &cfg.mqtt;
+	CHECK_INT(q->enabled, HP_MQTT_YES);
+	CHECK_STREQ(q->host, "broker.lan");
+	CHECK_INT(q->port, 8884);
+	CHECK_STREQ(q->client_id, "pi-1");
+	CHECK_STREQ(q->username, "hanp1d");
+	CHECK_STREQ(q->password, "s3cret = yes; #x");
+	CHECK(q->tls && q->tls_insecure);
+	CHECK_STREQ(q->ca_file, "/etc/hostname");
+	CHECK_STREQ(q->key_file, "/etc/hostname");
+	CHECK_INT(q->keepalive_s, 5);
+	CHECK_INT(q->qos, 1);
+	CHECK_STREQ(q->base_topic, "home/p1/<meter>/x");
+	CHECK_INT(q->publish_interval_s, 3600);
+	CHECK(!q->discovery);
+	CHECK_STREQ(q->discovery_prefix, "ha/discovery");
+	CHECK_INT(q->format, HP_MQTT_FORMAT_AMSREADER);
+	CHECK(q->per_value_topics && q->ha_reactive_energy_class);
+	load_ok("mqtt auto", METER "[mqtt]\nenabled = AUTO\nhost = [::1]\nport =\n"
+				   "publish = Realtime\n");
+	CHECK_INT(cfg.mqtt.enabled, HP_MQTT_AUTO);
+	CHECK_STREQ(cfg.mqtt.host, "::1");
+	CHECK_INT(cfg.mqtt.port, 0);
+	CHECK_INT(cfg.mqtt.publish_interval_s, 0);
+	load_ok("mqtt off", METER "[mqtt]\nenabled = no\nhost = 192.168.1.2\nbase_topic = ams\n");
+	CHECK_INT(cfg.mqtt.enabled, HP_MQTT_NO);
+	CHECK_STREQ(cfg.mqtt.base_topic, "ams");
+	/* Two meters share a template with <meter>; the empty TLS keys of the shipped
+	 * file are not "set". */
+	load_ok("mqtt two meters", METER "[meter n]\nsource = /dev/ttyUSB1\n[mqtt]\n"
+					 "base_topic = <meter>\nca_file =\ntls_insecure = no\n");
 }
 
 static void test_meter_values(void)
@@ -644,6 +781,24 @@ static void test_sources(void)
 		CHECK_INT(cfg.meters[0].kind, HP_SOURCE_SIM);
 		CHECK_STREQ(cfg.meters[0].path, name);
 	}
+}
+
+/* A meter's zone is its own, else [daemon] timezone's, wherever that stands. */
+static void test_meter_zones(void)
+{
+	load_ok("meter zones", "[meter a]\nsource = /dev/ttyUSB0\n"
+			       "[meter b]\nsource = /dev/ttyUSB1\ntimezone = UTC\n"
+			       "[meter c]\nsource = /dev/ttyUSB2\ntimezone =\n"
+			       "[daemon]\ntimezone = Europe/Oslo\n");
+	CHECK_STREQ(cfg.meters[0].timezone, "Europe/Oslo");
+	CHECK_STREQ(cfg.meters[1].timezone, "UTC");
+	CHECK_STREQ(cfg.meters[2].timezone, "Europe/Oslo");
+	CHECK_STREQ(cfg.timezone, "Europe/Oslo");
+	load_ok("no zones", METER);
+	CHECK_STREQ(cfg.meters[0].timezone, ""); /* the system's */
+	load_ok("meter zone only", METER "timezone = Europe/Oslo\n");
+	CHECK_STREQ(cfg.meters[0].timezone, "Europe/Oslo");
+	CHECK_STREQ(cfg.timezone, "");
 }
 
 static void test_http_store_daemon_values(void)
@@ -915,11 +1070,13 @@ static void test_shipped_file(void)
 	}
 	CHECK(memcmp(&cfg.http, &defaults.http, sizeof(cfg.http)) == 0);
 	CHECK(memcmp(&cfg.store, &defaults.store, sizeof(cfg.store)) == 0);
+	CHECK(memcmp(&cfg.mqtt, &defaults.mqtt, sizeof(cfg.mqtt)) == 0);
 	CHECK_STREQ(cfg.timezone, defaults.timezone);
 	CHECK_INT(cfg.stale_after_s, defaults.stale_after_s);
 	CHECK_INT(cfg.log_level, defaults.log_level);
 
-	/* Every key is in it once, and documented once in hanp1d.conf(5). */
+	/* Every key is in it, and documented in hanp1d.conf(5), once per section that
+	 * has it (timezone: [meter NAME] and [daemon]). */
 	char *conf = read_text(path);
 	if (conf == NULL)
 		return;
@@ -929,12 +1086,16 @@ static void test_shipped_file(void)
 	for (int s = 0; s < HP_CFG_SECTION_COUNT && copy_conf != NULL && man != NULL; s++) {
 		const struct hp_cfg_section_def *def = &hp_cfg_sections[s];
 		for (size_t k = 0; k < def->count; k++) {
+			size_t sections = 0;
+			for (int o = 0; o < HP_CFG_SECTION_COUNT; o++)
+				sections +=
+				    hp_cfg_find_key(&hp_cfg_sections[o], def->keys[k].name) != NULL;
 			char needle[64];
 			snprintf(needle, sizeof(needle), "\n%s =", def->keys[k].name);
-			CHECK_MSG(count_of(copy_conf, needle) == 1, "etc/hanp1d.conf: %s",
+			CHECK_MSG(count_of(copy_conf, needle) == sections, "etc/hanp1d.conf: %s",
 				  def->keys[k].name);
 			snprintf(needle, sizeof(needle), "\n.B %s =", def->keys[k].name);
-			CHECK_MSG(count_of(man, needle) == 1, "hanp1d.conf.5: %s",
+			CHECK_MSG(count_of(man, needle) == sections, "hanp1d.conf.5: %s",
 				  def->keys[k].name);
 		}
 	}
@@ -942,6 +1103,19 @@ static void test_shipped_file(void)
 }
 
 /* ---- setup ---- */
+
+/* A zone file of one fixed offset (TZif version 1, RFC 8536): the configuration
+ * loads the zones it names. */
+static void write_zone(const char *path, int32_t off)
+{
+	unsigned char b[44 + 6 + 4] = {'T', 'Z', 'i', 'f'};
+	b[20 + 4 * 4 + 3] = 1; /* one local time type */
+	b[20 + 5 * 4 + 3] = 4; /* four characters of abbreviations */
+	for (int i = 0; i < 4; i++)
+		b[44 + i] = (unsigned char)((uint32_t)off >> (24 - 8 * i));
+	memcpy(b + 50, "ZZZ", 4);
+	write_file(path, (const char *)b, sizeof(b));
+}
 
 static void make_zoneinfo(void)
 {
@@ -952,15 +1126,21 @@ static void make_zoneinfo(void)
 	snprintf(path, sizeof(path), "%s/zoneinfo/Europe", tmp_dir);
 	CHECK(mkdir(path, 0700) == 0);
 	snprintf(path, sizeof(path), "%s/zoneinfo/Europe/Oslo", tmp_dir);
-	write_file(path, "TZif", 4);
+	write_zone(path, 3600);
 	snprintf(path, sizeof(path), "%s/zoneinfo/UTC", tmp_dir);
+	write_zone(path, 0);
+	snprintf(path, sizeof(path), "%s/zoneinfo/Europe/Broken", tmp_dir);
 	write_file(path, "TZif", 4);
 }
 
 static void remove_tree(void)
 {
-	static const char *const files[] = {"zoneinfo/Europe/Oslo", "zoneinfo/UTC",
-					    "zoneinfo/Europe", "zoneinfo", "test.conf"};
+	static const char *const files[] = {"zoneinfo/Europe/Oslo",
+					    "zoneinfo/Europe/Broken",
+					    "zoneinfo/UTC",
+					    "zoneinfo/Europe",
+					    "zoneinfo",
+					    "test.conf"};
 	char path[PATH_MAX_ + 64];
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", tmp_dir, files[i]);
@@ -1006,6 +1186,8 @@ int main(int argc, char **argv)
 	test_booleans();
 	test_sources();
 	test_http_store_daemon_values();
+	test_mqtt_values();
+	test_meter_zones();
 	test_several_meters();
 	test_syntax();
 	test_files();
