@@ -513,17 +513,25 @@ static unsigned query_history(struct hp_api *api, const char *name, const struct
 		return 500;
 	}
 	pthread_mutex_lock(&api->reader_lock);
-	if (api->reader == NULL)
-		api->reader = hp_store_reader_open(api->cfg->store.path, err, sizeof(err));
-	if (api->reader == NULL) {
-		*out = store_error("history unavailable", err);
-		status = 503;
-	} else if (hp_store_history(api->reader, name, q->from_ms, q->to_ms, q->resolution,
-				    q->limit, *text, err, sizeof(err)) < 0) {
+	/* A failed reader is replaced and the query tried once more: the file may have
+	 * been replaced, or the writer whose connection it borrowed closed. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (api->reader == NULL)
+			api->reader = hp_store_reader_open(api->cfg->store.path, err, sizeof(err));
+		if (api->reader == NULL) {
+			*out = store_error("history unavailable", err);
+			status = 503;
+			break;
+		}
+		if (hp_store_history(api->reader, name, q->from_ms, q->to_ms, q->resolution,
+				     q->limit, *text, err, sizeof(err)) >= 0)
+			break;
 		hp_store_reader_close(api->reader);
 		api->reader = NULL;
-		*out = store_error("history query failed", err);
-		status = 500;
+		if (attempt == 1) {
+			*out = store_error("history query failed", err);
+			status = 500;
+		}
 	}
 	pthread_mutex_unlock(&api->reader_lock);
 	if (*out != NULL) {

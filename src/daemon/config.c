@@ -104,6 +104,9 @@ static void meter_defaults(struct hp_meter_config *m)
 	m->multiplier_energy = 1;
 	m->voltage = DEFAULT_VOLTAGE;
 	m->phases = DEFAULT_PHASES;
+	m->capacity_tariff = HP_CAPACITY_NONE;
+	hp_no_config_defaults(&m->capacity_no);
+	hp_be_config_defaults(&m->capacity_be);
 }
 
 void hp_config_defaults(struct hp_config *cfg)
@@ -111,6 +114,7 @@ void hp_config_defaults(struct hp_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	for (unsigned i = 0; i < HP_METERS_MAX; i++)
 		meter_defaults(&cfg->meters[i]);
+	hp_price_config_init(&cfg->prices);
 	struct hp_http_config *h = &cfg->http;
 	h->enabled = true;
 	snprintf(h->host, sizeof(h->host), "%s", DEFAULT_HOST);

@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 #include "hanp1d/decode.h"
+#include "prices.h"
+#include "tariff_be.h"
+#include "tariff_no.h"
 
 /* A Pi reads one meter, sometimes a main meter and a sub-meter or a neighbour's;
  * eight is far beyond any installation seen. */
@@ -26,6 +29,13 @@ enum hp_source_kind {
 	HP_SOURCE_TCP,    /* tcp://host:port (ser2net, WiFi P1 dongles) */
 	HP_SOURCE_REPLAY, /* replay:/path/to/capture[?speed=N] */
 	HP_SOURCE_SIM,    /* sim:PROFILE[?speed=N] (the built-in simulator, for demos) */
+};
+
+/* Which capacity tariff the meter's grid company bills (tariffs.md). */
+enum hp_capacity_kind {
+	HP_CAPACITY_NONE,
+	HP_CAPACITY_NO, /* Norway: the month's N highest hours on N different days */
+	HP_CAPACITY_BE, /* Belgium (Flanders): the month's highest quarter-hour */
 };
 
 enum hp_parity { HP_PARITY_AUTO, HP_PARITY_8N1, HP_PARITY_8E1, HP_PARITY_7E1 };
@@ -53,6 +63,9 @@ struct hp_meter_config {
 	bool derive_u2;        /* show a derived U2 on IT grids (display only) */
 	/* The zone its buckets follow (tz.h); "" in the file: [daemon] timezone. */
 	char timezone[HP_TZ_MAX];
+	enum hp_capacity_kind capacity_tariff;
+	struct hp_no_config capacity_no; /* Norwegian step: hours, distinct days, bounds */
+	struct hp_be_config capacity_be; /* Belgian peak: floor, floor mode, fee per kW */
 };
 
 enum hp_auth_scope { HP_AUTH_NONE, HP_AUTH_WRITE, HP_AUTH_ALL };
@@ -74,6 +87,7 @@ struct hp_store_config {
 	unsigned store_interval_s;  /* one raw row per meter per interval */
 	unsigned raw_days;          /* raw rows kept this long; buckets forever */
 	unsigned commit_interval_s; /* one transaction per interval */
+	bool shared;                /* let other processes read the file while running */
 };
 
 /* [mqtt]: MQTT publishing and Home Assistant discovery. */
@@ -113,6 +127,7 @@ struct hp_config {
 	struct hp_http_config http;
 	struct hp_store_config store;
 	struct hp_mqtt_config mqtt;
+	struct hp_price_config prices; /* [prices], [price NAME] rules, [modifier NAME] */
 	char timezone[HP_TZ_MAX]; /* "" = the system's; meters without their own follow it */
 	unsigned stale_after_s;   /* a reading older than this is stale */
 	int log_level;            /* syslog priority: 3 err .. 7 debug */

@@ -160,6 +160,7 @@ static const struct hp_cfg_key store_keys[] = {
      .min = 1,
      .max = RAW_DAYS_MAX},
     INTERVAL("commit_interval", commit_interval_s),
+    {.name = "shared", .type = HP_CFG_BOOL, .offset = AT(S, shared, bool)},
 };
 #undef S
 

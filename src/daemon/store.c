@@ -15,6 +15,49 @@
  * fails every minute for days). */
 #define HP_STORE_LOG_INTERVAL_MS (10LL * 60 * 1000)
 
+/* The writers open in this process, for hp_store_borrow. The daemon has one; tests
+ * and benchmarks a few. */
+#define OPEN_STORES_MAX 8
+static pthread_mutex_t open_stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hp_store *open_stores[OPEN_STORES_MAX];
+
+static void register_store(struct hp_store *s, bool add)
+{
+	pthread_mutex_lock(&open_stores_lock);
+	for (int i = 0; i < OPEN_STORES_MAX; i++)
+		if (open_stores[i] == (add ? NULL : s)) {
+			open_stores[i] = add ? s : NULL;
+			break;
+		}
+	pthread_mutex_unlock(&open_stores_lock);
+}
+
+sqlite3 *hp_store_borrow(const char *path)
+{
+	sqlite3 *db = NULL;
+	pthread_mutex_lock(&open_stores_lock);
+	for (int i = 0; i < OPEN_STORES_MAX && db == NULL; i++)
+		if (open_stores[i] != NULL && strcmp(open_stores[i]->cfg.path, path) == 0)
+			db = open_stores[i]->db;
+	pthread_mutex_unlock(&open_stores_lock);
+	return db;
+}
+
+pthread_mutex_t *hp_store_borrow_enter(const sqlite3 *db)
+{
+	pthread_mutex_t *lock = NULL;
+	pthread_mutex_lock(&open_stores_lock);
+	for (int i = 0; i < OPEN_STORES_MAX && lock == NULL; i++)
+		if (open_stores[i] != NULL && open_stores[i]->db == db) {
+			lock = &open_stores[i]->lock;
+			/* Taken before the registry is let go: a closing store waits for
+			 * this query (it unregisters first, then takes its lock). */
+			pthread_mutex_lock(lock);
+		}
+	pthread_mutex_unlock(&open_stores_lock);
+	return lock;
+}
+
 static int64_t wall_ms(void)
 {
 	struct timespec ts;
@@ -168,12 +211,15 @@ static void queue_raw(struct hp_store *s, struct hp_store_meter *m, int64_t t_ms
 		m->last_reg_raw_ms = t_ms;
 }
 
-int hp_store_add(struct hp_store *s, const char *meter, int64_t t_ms, const struct hp_reading *r)
+static int commit_locked(struct hp_store *s, int64_t now_ms);
+
+static int add_locked(struct hp_store *s, const char *meter, int64_t t_ms,
+		      const struct hp_reading *r)
 {
 	struct hp_store_meter *m = meter_slot(s, meter);
 	if (m == NULL)
 		return -1;
-	if (!has_room(s) && hp_store_commit(s, 0) != 0)
+	if (!has_room(s) && commit_locked(s, 0) != 0)
 		return -1; /* counted and logged by the commit */
 	bool on_time = interval_due(s, m, t_ms);
 	if (on_time || register_due(m, t_ms, r))
@@ -182,6 +228,14 @@ int hp_store_add(struct hp_store *s, const char *meter, int64_t t_ms, const stru
 		m->last_raw_ms = t_ms; /* an extra row keeps the interval's rhythm */
 	book(s, m, t_ms, r);
 	return 0;
+}
+
+int hp_store_add(struct hp_store *s, const char *meter, int64_t t_ms, const struct hp_reading *r)
+{
+	pthread_mutex_lock(&s->lock);
+	int rc = add_locked(s, meter, t_ms, r);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 /* ---- commits ---- */
@@ -207,7 +261,7 @@ static void plan_commit(const struct hp_store *s, int64_t now_ms, struct hp_comm
 		      now_ms - s->pruned_ms >= HP_PRUNE_EVERY_MS;
 }
 
-int hp_store_commit(struct hp_store *s, int64_t now_ms)
+static int commit_locked(struct hp_store *s, int64_t now_ms)
 {
 	char err[HP_DETAIL_MAX];
 	struct hp_commit_plan plan;
@@ -229,6 +283,14 @@ int hp_store_commit(struct hp_store *s, int64_t now_ms)
 		hp_log(LOG_ERR, "store: commit to %s failed (%u rows kept for the next try): %s",
 		       s->cfg.path, s->raw_count, err);
 	return -1;
+}
+
+int hp_store_commit(struct hp_store *s, int64_t now_ms)
+{
+	pthread_mutex_lock(&s->lock);
+	int rc = commit_locked(s, now_ms);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 /* ---- recovery (store_db.h, rule 3) ---- */
@@ -325,12 +387,14 @@ struct hp_store *hp_store_open_meters(const struct hp_store_config *cfg,
 		return NULL;
 	}
 	s->cfg = *cfg;
+	pthread_mutex_init(&s->lock, NULL);
 	if (load_zones(s, meters, meter_count, err, err_size) != 0) {
+		pthread_mutex_destroy(&s->lock);
 		free(s);
 		return NULL;
 	}
 	s->written_quarter_ms = s->pruned_ms = INT64_MIN;
-	if (hp_store_db_open(cfg->path, &s->db, err, err_size) != 0)
+	if (hp_store_db_open(cfg->path, cfg->shared, &s->db, err, err_size) != 0)
 		goto fail;
 	if (hp_store_prepare(s, err, err_size) != 0)
 		goto fail;
@@ -340,10 +404,13 @@ struct hp_store *hp_store_open_meters(const struct hp_store_config *cfg,
 		       "store: %s: re-booking the last raw rows failed (%s); the next readings"
 		       " book their energy",
 		       cfg->path, why);
+	if (!cfg->shared)
+		register_store(s, true);
 	return s;
 fail:
 	hp_store_finalize(s);
 	sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 	return NULL;
 }
@@ -370,10 +437,14 @@ void hp_store_close(struct hp_store *s)
 {
 	if (s == NULL)
 		return;
+	register_store(s, false);
 	if (hp_store_commit(s, 0) != 0)
 		hp_log(LOG_ERR, "store: closing %s with %u raw rows and %u buckets not written",
 		       s->cfg.path, s->raw_count, s->pending_count);
 	hp_store_finalize(s);
-	sqlite3_close(s->db);
+	/* _v2: a reader that still holds statements keeps the connection until it
+	 * finalizes them, instead of a failed close leaking the file's lock. */
+	sqlite3_close_v2(s->db);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

@@ -56,18 +56,68 @@ static const char *const query_sql[Q_COUNT] = {
 struct hp_store_reader {
 	pthread_mutex_t lock; /* HTTP threads share one reader and its statements */
 	sqlite3 *db;
+	bool borrowed;                /* db is the writer's in this process (store_db.h, rule 6) */
+	pthread_mutex_t *writer_lock; /* held while a borrowed db is in use */
 	sqlite3_stmt *q[Q_COUNT];
 };
+
+/* Every use of a reader's statements is between these two. -1 when a borrowed
+ * connection's writer has closed: the reader is then of no more use (the API
+ * opens a new one). */
+static int reader_enter(struct hp_store_reader *rd)
+{
+	pthread_mutex_lock(&rd->lock);
+	if (!rd->borrowed)
+		return 0;
+	rd->writer_lock = hp_store_borrow_enter(rd->db);
+	if (rd->writer_lock != NULL)
+		return 0;
+	pthread_mutex_unlock(&rd->lock);
+	return -1;
+}
+
+static void reader_leave(struct hp_store_reader *rd)
+{
+	if (rd->writer_lock != NULL)
+		pthread_mutex_unlock(rd->writer_lock);
+	rd->writer_lock = NULL;
+	pthread_mutex_unlock(&rd->lock);
+}
 
 void hp_store_reader_close(struct hp_store_reader *rd)
 {
 	if (rd == NULL)
 		return;
+	/* A borrowed connection whose writer closed is only ours to finalize. */
+	bool entered = reader_enter(rd) == 0;
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(rd->q[i]);
-	sqlite3_close(rd->db);
+	if (entered)
+		reader_leave(rd);
+	if (!rd->borrowed)
+		sqlite3_close(rd->db);
 	pthread_mutex_destroy(&rd->lock);
 	free(rd);
+}
+
+/* Prepares the statements; on failure closes the reader and returns -1. */
+static int prepare_queries(struct hp_store_reader *rd, const char *path, char *err, size_t err_size)
+{
+	int rc = reader_enter(rd);
+	if (rc != 0)
+		snprintf(err, err_size, "%s: the history is closing", path);
+	for (int i = 0; i < Q_COUNT && rc == 0; i++)
+		if (sqlite3_prepare_v3(rd->db, query_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &rd->q[i], NULL) != SQLITE_OK) {
+			snprintf(err, err_size, "%s: not a history database: %s", path,
+				 sqlite3_errmsg(rd->db));
+			rc = -1;
+		}
+	if (rd->writer_lock != NULL || !rd->borrowed)
+		reader_leave(rd);
+	if (rc != 0)
+		hp_store_reader_close(rd);
+	return rc;
 }
 
 struct hp_store_reader *hp_store_reader_open(const char *path, char *err, size_t err_size)
@@ -78,6 +128,11 @@ struct hp_store_reader *hp_store_reader_open(const char *path, char *err, size_t
 		return NULL;
 	}
 	pthread_mutex_init(&rd->lock, NULL);
+	/* The daemon's writer holds the file exclusively: its connection serves. */
+	rd->db = hp_store_borrow(path);
+	rd->borrowed = rd->db != NULL;
+	if (rd->borrowed)
+		return prepare_queries(rd, path, err, err_size) == 0 ? rd : NULL;
 	/* No SQLite mutex: rd->lock already serialises the connection, and the
 	 * per-column mutex was a third of a raw day's query time. */
 	if (sqlite3_open_v2(path, &rd->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -94,16 +149,7 @@ struct hp_store_reader *hp_store_reader_open(const char *path, char *err, size_t
 	 * pages) takes the whole default. Bounded, a raw day reads its pages again:
 	 * about 2.5 ms of its 18 (bench/README.md). */
 	sqlite3_exec(rd->db, HP_STORE_CACHE_PRAGMA, NULL, NULL, NULL);
-	for (int i = 0; i < Q_COUNT; i++) {
-		if (sqlite3_prepare_v3(rd->db, query_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-				       &rd->q[i], NULL) != SQLITE_OK) {
-			snprintf(err, err_size, "%s: not a history database: %s", path,
-				 sqlite3_errmsg(rd->db));
-			hp_store_reader_close(rd);
-			return NULL;
-		}
-	}
-	return rd;
+	return prepare_queries(rd, path, err, err_size) == 0 ? rd : NULL;
 }
 
 /* The raw columns' keys as they precede a value in a row (,"power_import_w":),
@@ -322,12 +368,15 @@ int hp_store_history(struct hp_store_reader *rd, const char *meter, int64_t from
 		return -1;
 	if (limit > HP_HISTORY_ROWS_MAX)
 		limit = HP_HISTORY_ROWS_MAX;
-	pthread_mutex_lock(&rd->lock);
+	if (reader_enter(rd) != 0) {
+		snprintf(err, err_size, "the history is closed");
+		return -1;
+	}
 	sqlite3_stmt *st = rd->q[res == HP_RES_RAW ? Q_RAW : Q_BUCKETS];
 	bind_query(st, meter, from_ms, to_ms, res, limit);
 	/* Bucket times in the zone the meter's buckets were made in. */
 	const struct hp_tz *zone = res == HP_RES_RAW ? NULL : hp_store_meter_zone(rd->db, meter);
 	int rows = run_query(rd, st, res, zone, out, err, err_size);
-	pthread_mutex_unlock(&rd->lock);
+	reader_leave(rd);
 	return rows;
 }

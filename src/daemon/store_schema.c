@@ -138,10 +138,12 @@ static int check_place(const char *path, char *err, size_t err_size)
 	return 0;
 }
 
-static int open_rw(const char *path, sqlite3 **out, char *err, size_t err_size)
+static int open_rw(const char *path, bool shared, sqlite3 **out, char *err, size_t err_size)
 {
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	/* No SQLite mutex: the store's lock serialises every use (store_db.h, rule 6). */
+	int rc = sqlite3_open_v2(
+	    path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK && sqlite3_db_readonly(db, "main") == 1) {
 		snprintf(err, err_size, "%s: the file is read-only", path);
 		sqlite3_close(db);
@@ -156,6 +158,10 @@ static int open_rw(const char *path, sqlite3 **out, char *err, size_t err_size)
 	}
 	sqlite3_busy_timeout(db, HP_STORE_BUSY_MS);
 	sqlite3_exec(db, HP_STORE_CACHE_PRAGMA, NULL, NULL, NULL);
+	/* Before the first access in WAL mode, so the WAL index lives in memory and no
+	 * -shm file is ever mapped (store_db.h, rule 6). */
+	if (!shared)
+		sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE", NULL, NULL, NULL);
 	*out = db;
 	return 0;
 }
@@ -177,6 +183,11 @@ static int check_sound(sqlite3 *db, char *why, size_t why_size, char *err, size_
 			snprintf(why, why_size, "quick_check: %s", res != NULL ? res : "(null)");
 			verdict = 1;
 		}
+	} else if (rc == SQLITE_BUSY) {
+		snprintf(err, err_size,
+			 "the database is in use by another process (another hanp1d on the same "
+			 "file?)");
+		verdict = -1;
 	} else {
 		snprintf(err, err_size, "checking the database: %s", sqlite3_errmsg(db));
 		verdict = -1;
@@ -323,10 +334,10 @@ static int sync_raw_columns(sqlite3 *db, char *err, size_t err_size)
 	return rc;
 }
 
-static int open_sound(const char *path, sqlite3 **db, char *err, size_t err_size)
+static int open_sound(const char *path, bool shared, sqlite3 **db, char *err, size_t err_size)
 {
 	char why[HP_DETAIL_MAX];
-	if (open_rw(path, db, err, err_size) != 0)
+	if (open_rw(path, shared, db, err, err_size) != 0)
 		return -1;
 	int verdict = check_sound(*db, why, sizeof(why), err, err_size);
 	if (verdict == 0)
@@ -335,7 +346,7 @@ static int open_sound(const char *path, sqlite3 **db, char *err, size_t err_size
 	*db = NULL;
 	if (verdict < 0 || move_aside(path, why, err, err_size) != 0)
 		return -1;
-	return open_rw(path, db, err, err_size);
+	return open_rw(path, shared, db, err, err_size);
 }
 
 /* user_version, or -1 (err set) also for a file from a newer hanp1d. */
@@ -375,10 +386,11 @@ static int compact(sqlite3 *db, const char *path, char *err, size_t err_size)
 	return configure(db, err, err_size);
 }
 
-int hp_store_db_open(const char *path, sqlite3 **out, char *err, size_t err_size)
+int hp_store_db_open(const char *path, bool shared, sqlite3 **out, char *err, size_t err_size)
 {
 	sqlite3 *db = NULL;
-	if (check_place(path, err, err_size) != 0 || open_sound(path, &db, err, err_size) != 0)
+	if (check_place(path, err, err_size) != 0 ||
+	    open_sound(path, shared, &db, err, err_size) != 0)
 		return -1;
 	int version = -1;
 	/* A file made before a reading key existed gets its column before a migration

@@ -106,6 +106,17 @@ sleep 2
 curl -sf "$api/meters/home/history?resolution=raw" -o "$tmp/raw.json"
 check 'python3 -c "import json,sys; sys.exit(0 if len(json.load(open(sys.argv[1]))) > 0 else 1)" "$tmp/raw.json"' "raw history rows are served"
 
+# The running daemon holds its database (store_db.h, rule 6): no -shm file is
+# mapped, and a second daemon on the same file is refused with a clear message.
+check '[ ! -e "$tmp/history.db-shm" ]' "no -shm file beside the database"
+port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed "s/^listen = .*/listen = 127.0.0.1:$port2/" "$tmp/hanp1d.conf" >"$tmp/second.conf"
+"$hanp1d" -c "$tmp/second.conf" >"$tmp/second.log" 2>&1
+second=$?
+check '[ $second != 0 ] && grep -q "in use by another process" "$tmp/second.log"' \
+	"a second daemon on the same database is refused ($(tail -c 200 "$tmp/second.log"))"
+check 'kill -0 "$pid"' "the first daemon runs on"
+
 # SIGTERM: a final commit, a clean database.
 kill -TERM "$pid"
 wait "$pid"

@@ -41,6 +41,8 @@ static void config(struct hp_store_config *c, const char *name)
 	c->store_interval_s = 10;
 	c->raw_days = 90;
 	c->commit_interval_s = 60;
+	/* These tests look into the file beside the writer (test_exclusive does not). */
+	c->shared = true;
 }
 
 /* The meters of these tests are in Oslo; main sets the process's zone to another,
@@ -1161,6 +1163,46 @@ static void test_two_zones(void)
 		  "err: %s", err);
 }
 
+/* The default: the writer holds the file (store_db.h, rule 6). No -shm file; other
+ * connections are kept out; readers in this process borrow the writer's connection
+ * and see each commit; a reader left over after the writer closed fails cleanly. */
+static void test_exclusive(void)
+{
+	struct hp_store_config c;
+	config(&c, "excl.db");
+	c.shared = false;
+	struct hp_store *s = open_store(&c);
+	struct hp_store_reader *rd = open_reader(c.path);
+	int64_t t0 = utc(2024, 2, 1, 12, 0, 0);
+	for (int i = 0; i < 12; i++)
+		add(s, "home", t0 + i * 10000LL, 10.0 + i / 360.0, 1000, NULL, NULL);
+	CHECK_INT(hp_store_commit(s, t0 + 2 * MIN_MS), 0);
+	json_t *a = history(rd, "home", t0, t0 + HOUR_MS, HP_RES_RAW, 100);
+	CHECK_INT(json_array_size(a), 12);
+	json_decref(a);
+	char shm[HP_PATH_MAX + 8];
+	snprintf(shm, sizeof(shm), "%s-shm", c.path);
+	CHECK_MSG(access(shm, F_OK) != 0, "%s exists", shm);
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM raw"), -999); /* kept out */
+
+	/* The next commit is seen by the same reader. */
+	add(s, "home", t0 + 12 * 10000LL, 10.1, 1000, NULL, NULL);
+	CHECK_INT(hp_store_commit(s, t0 + 3 * MIN_MS), 0);
+	a = history(rd, "home", t0, t0 + HOUR_MS, HP_RES_RAW, 100);
+	CHECK_INT(json_array_size(a), 13);
+	json_decref(a);
+
+	hp_store_close(s);
+	char err[128] = "";
+	CHECK_INT(history_fails(rd, "home", t0, t0 + HOUR_MS, HP_RES_RAW, 100, err, sizeof(err)),
+		  -1);
+	CHECK_MSG(strstr(err, "closed") != NULL, "err: %s", err);
+	hp_store_reader_close(rd);
+	/* Closed, the file is everyone's again, with every row. */
+	CHECK_INT(scalar(c.path, "SELECT count(*) FROM raw"), 13);
+	check_integrity(c.path);
+}
+
 int main(void)
 {
 	setenv("TZ", "America/Sao_Paulo", 1); /* the meters' zones are their own */
@@ -1191,6 +1233,7 @@ int main(void)
 	test_migration();
 	test_raw_registers();
 	test_two_zones();
+	test_exclusive();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (check_failures == 0 && system(cmd) != 0)
