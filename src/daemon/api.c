@@ -36,7 +36,13 @@ struct hp_api {
 	 * failure; the mutex makes it safe from any number of server threads. */
 	pthread_mutex_t reader_lock;
 	struct hp_store_reader *reader;
+	struct hp_price_book *prices; /* NULL: no prices (hp_api_set_prices) */
 };
+
+void hp_api_set_prices(struct hp_api *api, struct hp_price_book *prices)
+{
+	api->prices = prices;
+}
 
 struct hp_api *hp_api_new(const struct hp_config *cfg, struct hp_state *state)
 {
@@ -129,6 +135,27 @@ static json_t *reading_text(const struct hp_meter_state *m, enum hp_text field)
 	return m->has_reading ? string_or_null(m->reading.text[field]) : json_null();
 }
 
+/* The installation as configured, for scaling the dashboard's gauges: main fuse
+ * (null when not set), nominal voltage, phases, production; the capacity tariff
+ * that picks its peak widget; the time zone its days and hours follow (null: the
+ * system's). */
+static void installation_json(json_t *o, const struct hp_config *cfg,
+			      const struct hp_meter_config *mc)
+{
+	static const char *const capacity[] = {
+	    [HP_CAPACITY_NONE] = "none", [HP_CAPACITY_NO] = "no", [HP_CAPACITY_BE] = "be"};
+	if (mc == NULL)
+		return;
+	json_object_set_new(o, "main_fuse_a",
+			    mc->main_fuse_a > 0 ? json_real(mc->main_fuse_a) : json_null());
+	json_object_set_new(o, "voltage", json_real(mc->voltage));
+	json_object_set_new(o, "phases", json_integer(mc->phases));
+	json_object_set_new(o, "production_kwp", json_real(mc->production_kwp));
+	json_object_set_new(o, "capacity_tariff", json_string(capacity[mc->capacity_tariff]));
+	const char *zone = mc->timezone[0] != '\0' ? mc->timezone : cfg->timezone;
+	json_object_set_new(o, "timezone", string_or_null(zone));
+}
+
 static json_t *meter_summary(const struct hp_api *api, const struct hp_meter_state *m,
 			     int64_t now_ms)
 {
@@ -143,6 +170,7 @@ static json_t *meter_summary(const struct hp_api *api, const struct hp_meter_sta
 	json_object_set_new(o, "last_reading_age_s",
 			    m->has_reading ? json_real(age_s(m->reading_ms, now_ms)) : json_null());
 	json_object_set_new(o, "stale", json_boolean(is_stale(api, m, now_ms)));
+	installation_json(o, api->cfg, hp_config_meter(api->cfg, m->name));
 	return o;
 }
 
@@ -422,6 +450,11 @@ static int parse_time_in(const char *s, const struct hp_tz *zone, int64_t *out_m
 	return parse_iso(s, zone, out_ms);
 }
 
+int hp_api_parse_time_in(const char *s, const struct hp_tz *zone, int64_t *out_ms)
+{
+	return parse_time_in(s, zone, out_ms);
+}
+
 int hp_api_parse_time(const char *s, int64_t *out_ms)
 {
 	return parse_time_in(s, hp_tz_get("", NULL, 0), out_ms);
@@ -666,13 +699,27 @@ unsigned hp_api_status(struct hp_api *api, int64_t now_ms, json_t **out)
 	struct hp_mqtt_status mq;
 	hp_state_mqtt(api->state, &mq);
 	json_object_set_new(o, "mqtt", mqtt_status(&mq));
+	json_object_set_new(o, "prices", hp_api_prices_status(api->prices));
 	*out = o;
 	return 200;
 }
 
 /* ---- routing ---- */
 
-enum route { ROUTE_NONE, ROUTE_METERS, ROUTE_NOW, ROUTE_HISTORY, ROUTE_STATUS, ROUTE_OPENAPI };
+enum route {
+	ROUTE_NONE,
+	ROUTE_METERS,
+	ROUTE_NOW,
+	ROUTE_HISTORY,
+	ROUTE_STATUS,
+	ROUTE_OPENAPI,
+	ROUTE_CONFIG,
+	ROUTE_ENERGY,
+	ROUTE_COST,
+	ROUTE_PEAKS,
+	ROUTE_PRICES,
+	ROUTE_HISTORY_CSV,
+};
 
 /* Splits "/a/b/c" into segments; false when there are too many or one is too long
  * (such a path matches no route). A trailing slash is allowed. */
@@ -709,12 +756,25 @@ static enum route match_route(const char *path, char *name, size_t name_size)
 		return ROUTE_STATUS;
 	if (n == 1 && strcmp(seg[0], "openapi.json") == 0)
 		return ROUTE_OPENAPI;
+	if (n == 1 && strcmp(seg[0], "config") == 0)
+		return ROUTE_CONFIG;
 	if (n == 3 && strcmp(seg[0], "meters") == 0) {
 		snprintf(name, name_size, "%s", seg[1]);
 		if (strcmp(seg[2], "now") == 0)
 			return ROUTE_NOW;
 		if (strcmp(seg[2], "history") == 0)
 			return ROUTE_HISTORY;
+		static const struct {
+			const char *segment;
+			enum route route;
+		} energy_routes[] = {{"energy", ROUTE_ENERGY},
+				     {"cost", ROUTE_COST},
+				     {"peaks", ROUTE_PEAKS},
+				     {"prices", ROUTE_PRICES},
+				     {"history.csv", ROUTE_HISTORY_CSV}};
+		for (size_t i = 0; i < sizeof(energy_routes) / sizeof(energy_routes[0]); i++)
+			if (strcmp(seg[2], energy_routes[i].segment) == 0)
+				return energy_routes[i].route;
 	}
 	return ROUTE_NONE;
 }
@@ -744,6 +804,10 @@ void hp_api_handle(struct hp_api *api, const char *method, const char *path, hp_
 	enum route route = match_route(path, name, sizeof(name));
 	out->allow = NULL;
 	out->text = NULL;
+	out->content_type = NULL;
+	out->disposition[0] = '\0';
+	const struct hp_api_env env = {api->cfg, api->state, api->prices, &api->reader_lock,
+				       &api->reader};
 	if (route != ROUTE_NONE && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
 		out->body = error_body("method not allowed");
 		out->allow = "GET, HEAD";
@@ -770,6 +834,25 @@ void hp_api_handle(struct hp_api *api, const char *method, const char *path, hp_
 		break;
 	case ROUTE_OPENAPI:
 		out->status = openapi(&out->body);
+		break;
+	case ROUTE_CONFIG:
+		out->status = hp_api_config(api->cfg, &out->body);
+		break;
+	case ROUTE_ENERGY:
+		out->status =
+		    hp_api_energy(&env, name, arg, arg_ctx, now_ms, &out->body, &out->text);
+		break;
+	case ROUTE_COST:
+		out->status = hp_api_cost(&env, name, arg, arg_ctx, now_ms, &out->body, &out->text);
+		break;
+	case ROUTE_PEAKS:
+		out->status = hp_api_peaks(&env, name, now_ms, &out->body);
+		break;
+	case ROUTE_PRICES:
+		out->status = hp_api_meter_prices(&env, name, arg, arg_ctx, now_ms, &out->body);
+		break;
+	case ROUTE_HISTORY_CSV:
+		hp_api_history_csv(&env, name, arg, arg_ctx, now_ms, out);
 		break;
 	}
 }

@@ -71,9 +71,20 @@ struct loader {
 	char label[LABEL_MAX];
 
 	int seen_meter[HP_METERS_MAX][HP_CFG_KEYS_MAX];
+	int seen_rule[HP_PRICE_TOU_MAX][HP_CFG_KEYS_MAX];
+	int seen_modifier[HP_PRICE_MODIFIERS_MAX][HP_CFG_KEYS_MAX];
 	int seen_single[HP_CFG_SECTION_COUNT][HP_CFG_KEYS_MAX];
-	/* A meter whose header was wrong still has its keys checked, into this. */
+	/* Time-of-use rules and modifiers keep no name: theirs are here, for messages. */
+	char rule_name[HP_PRICE_TOU_MAX][HP_NAME_MAX];
+	int rule_line[HP_PRICE_TOU_MAX];
+	char modifier_name[HP_PRICE_MODIFIERS_MAX][HP_NAME_MAX];
+	int modifier_line[HP_PRICE_MODIFIERS_MAX];
+	/* A named section whose header was wrong still has its keys checked, into one
+	 * of these. */
+	bool in_scratch;
 	struct hp_meter_config scratch;
+	struct hp_tou_rule scratch_rule;
+	struct hp_price_modifier scratch_modifier;
 	int seen_scratch[HP_CFG_KEYS_MAX];
 };
 
@@ -153,55 +164,177 @@ static int key_index(const struct hp_cfg_section_def *def, const char *name)
 	return k == NULL ? -1 : (int)(k - def->keys);
 }
 
-/* Checks that need the whole section: a meter without a source. */
-static void close_section(struct loader *ld)
+/* A key of the section was set to a value that was refused (and reported). */
+static bool had_bad_value(const struct loader *ld)
+{
+	for (size_t k = 0; k < ld->def->count; k++)
+		if (ld->seen[k] < 0)
+			return true;
+	return false;
+}
+
+/* A meter without a source; a capacity tariff the tariff code refuses. */
+static void close_meter(struct loader *ld)
 {
 	const struct hp_cfg_section_def *meter = &hp_cfg_sections[HP_CFG_METER];
-	bool kept = ld->obj != &ld->scratch; /* a wrong header was reported already */
-	if (ld->def == meter && kept && ld->seen[key_index(meter, "source")] == 0)
+	const struct hp_meter_config *m = ld->obj;
+	if (ld->seen[key_index(meter, "source")] == 0)
 		report(ld, ld->start,
 		       "%s has no source (serial:DEVICE, tcp://HOST:PORT, "
 		       "replay:FILE or sim:PROFILE)",
 		       ld->label);
+	char why[MSG_MAX];
+	if (!had_bad_value(ld) && hp_no_config_check(&m->capacity_no, why, sizeof(why)) != 0)
+		report(ld, ld->start, "%s: capacity_%s", ld->label, why);
+}
+
+/* Every key a modifier lacks: the check names the first, so each one found is
+ * filled in a copy and the check asked again. */
+static void close_modifier(struct loader *ld)
+{
+	struct hp_price_modifier m = *(const struct hp_price_modifier *)ld->obj;
+	char why[MSG_MAX];
+	while (hp_price_modifier_check(&m, why, sizeof(why)) != 0) {
+		report(ld, ld->start, "%s: %s", ld->label, why);
+		if (m.op == HP_PRICE_OP_NONE)
+			m.op = HP_PRICE_OP_ADD;
+		else if (m.applies == 0)
+			m.applies = HP_PRICE_APPLIES_IMPORT;
+		else if (!m.has_value)
+			m.has_value = true;
+		else
+			break;
+	}
+}
+
+/* Checks that need the whole section. A value refused already makes the section's
+ * own check noise ("the rule sets no price" after a bad import), so it is skipped. */
+static void close_section(struct loader *ld)
+{
+	char why[MSG_MAX];
+	const struct hp_cfg_section_def *def = ld->def;
+	/* A wrong header was reported already. */
+	if (def != NULL && !ld->in_scratch) {
+		if (def == &hp_cfg_sections[HP_CFG_METER])
+			close_meter(ld);
+		else if (def == &hp_cfg_sections[HP_CFG_PRICE] && !had_bad_value(ld) &&
+			 hp_tou_rule_check(ld->obj, why, sizeof(why)) != 0)
+			report(ld, ld->start, "%s: %s", ld->label, why);
+		else if (def == &hp_cfg_sections[HP_CFG_MODIFIER] && !had_bad_value(ld))
+			close_modifier(ld);
+	}
 	ld->def = NULL;
 	ld->ignore = false;
+	ld->in_scratch = false;
 }
 
-static void use_scratch_meter(struct loader *ld)
+static void use_scratch(struct loader *ld, enum hp_cfg_section s)
 {
-	meter_defaults(&ld->scratch);
 	memset(ld->seen_scratch, 0, sizeof(ld->seen_scratch));
-	ld->obj = &ld->scratch;
 	ld->seen = ld->seen_scratch;
+	ld->in_scratch = true;
+	if (s == HP_CFG_METER) {
+		meter_defaults(&ld->scratch);
+		ld->obj = &ld->scratch;
+	} else if (s == HP_CFG_PRICE) {
+		hp_tou_rule_init(&ld->scratch_rule);
+		ld->obj = &ld->scratch_rule;
+	} else {
+		hp_price_modifier_init(&ld->scratch_modifier);
+		ld->obj = &ld->scratch_modifier;
+	}
 }
 
-/* Chooses the meter slot; a wrong header still gets its keys checked (in scratch). */
-static void open_meter(struct loader *ld, const char *name)
+/* Takes the meter slot for name (checked already). */
+static void take_meter(struct loader *ld, const char *name)
 {
 	struct hp_config *cfg = ld->cfg;
-	snprintf(ld->label, sizeof(ld->label), "[meter %.*s]", HP_NAME_MAX, name);
-	ld->def = &hp_cfg_sections[HP_CFG_METER];
-	use_scratch_meter(ld);
 	const struct hp_meter_config *twin = hp_config_meter(cfg, name);
-	if (*name == '\0')
-		report(ld, ld->lineno, "a meter section needs a name: [meter NAME]");
-	else if (!hp_cfg_valid_name(name))
-		report(ld, ld->lineno,
-		       "meter name '%.*s' is not 1 to %d letters, digits, '_' or '-'",
-		       HP_NAME_MAX + 8, name, HP_NAME_MAX - 1);
-	else if (twin != NULL)
+	if (twin != NULL) {
 		report(ld, ld->lineno, "meter '%s' is defined twice (first on line %d)", name,
 		       twin->line);
-	else if (cfg->meter_count >= HP_METERS_MAX)
-		report(ld, ld->lineno, "more than %d meters", HP_METERS_MAX);
-	else {
-		struct hp_meter_config *m = &cfg->meters[cfg->meter_count];
-		snprintf(m->name, sizeof(m->name), "%s", name);
-		m->line = ld->lineno;
-		ld->obj = m;
-		ld->seen = ld->seen_meter[cfg->meter_count];
-		cfg->meter_count++;
+		return;
 	}
+	if (cfg->meter_count >= HP_METERS_MAX) {
+		report(ld, ld->lineno, "more than %d meters", HP_METERS_MAX);
+		return;
+	}
+	struct hp_meter_config *m = &cfg->meters[cfg->meter_count];
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->line = ld->lineno;
+	ld->obj = m;
+	ld->seen = ld->seen_meter[cfg->meter_count];
+	ld->in_scratch = false;
+	cfg->meter_count++;
+}
+
+/* A rule's or modifier's place among count taken (names and lines beside them), or
+ * -1 after reporting a twin or one too many. */
+static int take_slot(struct loader *ld, const char *kind, const char *name,
+		     char names[][HP_NAME_MAX], int *lines, size_t count, size_t max)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (strcmp(names[i], name) == 0) {
+			report(ld, ld->lineno, "%s '%s' is defined twice (first on line %d)", kind,
+			       name, lines[i]);
+			return -1;
+		}
+	}
+	if (count >= max) {
+		report(ld, ld->lineno, "more than %zu [%s NAME] sections", max, kind);
+		return -1;
+	}
+	snprintf(names[count], HP_NAME_MAX, "%s", name);
+	lines[count] = ld->lineno;
+	ld->in_scratch = false;
+	return (int)count;
+}
+
+static void take_rule(struct loader *ld, const char *name)
+{
+	struct hp_price_config *p = &ld->cfg->prices;
+	int i = take_slot(ld, "price", name, ld->rule_name, ld->rule_line, p->tou_count,
+			  HP_PRICE_TOU_MAX);
+	if (i < 0)
+		return;
+	hp_tou_rule_init(&p->tou[i]);
+	ld->obj = &p->tou[i];
+	ld->seen = ld->seen_rule[i];
+	p->tou_count++;
+}
+
+static void take_modifier(struct loader *ld, const char *name)
+{
+	struct hp_price_config *p = &ld->cfg->prices;
+	int i = take_slot(ld, "modifier", name, ld->modifier_name, ld->modifier_line,
+			  p->modifier_count, HP_PRICE_MODIFIERS_MAX);
+	if (i < 0)
+		return;
+	hp_price_modifier_init(&p->modifiers[i]);
+	ld->obj = &p->modifiers[i];
+	ld->seen = ld->seen_modifier[i];
+	p->modifier_count++;
+}
+
+/* [meter NAME], [price NAME], [modifier NAME], in file order; a wrong header still
+ * gets its keys checked (in scratch). */
+static void open_named(struct loader *ld, enum hp_cfg_section s, const char *name)
+{
+	const char *kind = hp_cfg_sections[s].name;
+	snprintf(ld->label, sizeof(ld->label), "[%s %.*s]", kind, HP_NAME_MAX, name);
+	ld->def = &hp_cfg_sections[s];
+	use_scratch(ld, s);
+	if (*name == '\0')
+		report(ld, ld->lineno, "a %s section needs a name: [%s NAME]", kind, kind);
+	else if (!hp_cfg_valid_name(name))
+		report(ld, ld->lineno, "%s name '%.*s' is not 1 to %d letters, digits, '_' or '-'",
+		       kind, HP_NAME_MAX + 8, name, HP_NAME_MAX - 1);
+	else if (s == HP_CFG_METER)
+		take_meter(ld, name);
+	else if (s == HP_CFG_PRICE)
+		take_rule(ld, name);
+	else
+		take_modifier(ld, name);
 }
 
 static void *section_struct(struct hp_config *cfg, enum hp_cfg_section s)
@@ -213,6 +346,8 @@ static void *section_struct(struct hp_config *cfg, enum hp_cfg_section s)
 		return &cfg->store;
 	case HP_CFG_MQTT:
 		return &cfg->mqtt;
+	case HP_CFG_PRICES:
+		return &cfg->prices;
 	default:
 		return cfg;
 	}
@@ -220,20 +355,22 @@ static void *section_struct(struct hp_config *cfg, enum hp_cfg_section s)
 
 static void open_unknown(struct loader *ld, const char *word, const char *header)
 {
-	const char *near = NULL;
-	for (int s = 0; s < HP_CFG_SECTION_COUNT; s++)
-		if (hp_cfg_distance(word, hp_cfg_sections[s].name, 2) <= 2)
-			near = hp_cfg_sections[s].name;
-	if (near != NULL && strcmp(near, "meter") == 0)
-		report(ld, ld->lineno, "unknown section [%.*s]; did you mean [meter NAME]?",
-		       NAME_SHOWN, header);
-	else if (near != NULL)
-		report(ld, ld->lineno, "unknown section [%.*s]; did you mean [%s]?", NAME_SHOWN,
-		       header, near);
+	const struct hp_cfg_section_def *near = NULL;
+	unsigned best = 3;
+	for (int s = 0; s < HP_CFG_SECTION_COUNT; s++) {
+		unsigned d = hp_cfg_distance(word, hp_cfg_sections[s].name, 2);
+		if (d < best) {
+			best = d;
+			near = &hp_cfg_sections[s];
+		}
+	}
+	if (near != NULL)
+		report(ld, ld->lineno, "unknown section [%.*s]; did you mean [%s%s]?", NAME_SHOWN,
+		       header, near->name, near->named ? " NAME" : "");
 	else
 		report(ld, ld->lineno,
 		       "unknown section [%.*s] (sections: [meter NAME], [http], "
-		       "[store], [daemon], [mqtt])",
+		       "[store], [daemon], [mqtt], [prices], [price NAME], [modifier NAME])",
 		       NAME_SHOWN, header);
 	ld->ignore = true;
 }
@@ -254,7 +391,7 @@ static void open_section(struct loader *ld, char *header)
 		if (strcmp(word, def->name) != 0)
 			continue;
 		if (def->named) {
-			open_meter(ld, rest);
+			open_named(ld, (enum hp_cfg_section)s, rest);
 			return;
 		}
 		if (*rest != '\0')
@@ -271,24 +408,21 @@ static void open_section(struct loader *ld, char *header)
 /* ---- keys ---- */
 
 /* The section another key belongs in, when it is one. */
-static const char *home_of(const char *name)
+static const struct hp_cfg_section_def *home_of(const char *name)
 {
-	static const char *const labels[HP_CFG_SECTION_COUNT] = {
-	    [HP_CFG_METER] = "[meter NAME]", [HP_CFG_HTTP] = "[http]", [HP_CFG_STORE] = "[store]",
-	    [HP_CFG_DAEMON] = "[daemon]",    [HP_CFG_MQTT] = "[mqtt]",
-	};
 	for (int s = 0; s < HP_CFG_SECTION_COUNT; s++)
 		if (hp_cfg_find_key(&hp_cfg_sections[s], name) != NULL)
-			return labels[s];
+			return &hp_cfg_sections[s];
 	return NULL;
 }
 
 static void unknown_key(struct loader *ld, const char *name)
 {
 	const struct hp_cfg_key *near = hp_cfg_near_key(ld->def, name);
-	const char *home = home_of(name);
+	const struct hp_cfg_section_def *home = home_of(name);
 	if (home != NULL)
-		report(ld, ld->lineno, "'%s' belongs in %s, not in %s", name, home, ld->label);
+		report(ld, ld->lineno, "'%s' belongs in [%s%s], not in %s", name, home->name,
+		       home->named ? " NAME" : "", ld->label);
 	else if (near != NULL)
 		report(ld, ld->lineno, "unknown key '%.*s' in %s; did you mean '%s'?", NAME_SHOWN,
 		       name, ld->label, near->name);
@@ -307,7 +441,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	if (ld->def == NULL) {
 		report(ld, ld->lineno,
 		       "'%.*s' is outside any section; put it under [meter NAME], "
-		       "[http], [store], [daemon] or [mqtt]",
+		       "[http], [store], [daemon], [mqtt], [prices], [price NAME] or "
+		       "[modifier NAME]",
 		       NAME_SHOWN, name);
 		return 1;
 	}

@@ -24,6 +24,8 @@ _Static_assert(sizeof(enum hp_parity) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hp_request_lines) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hp_auth_scope) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hp_mqtt_format) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum hp_capacity_kind) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum hp_be_floor_mode) == sizeof(int), "enum size");
 
 /* Multipliers and production: a current-transformer ratio or a solar plant is far
  * below this; it only keeps infinities and typos out. */
@@ -41,6 +43,8 @@ _Static_assert(sizeof(enum hp_mqtt_format) == sizeof(int), "enum size");
 #define KEEPALIVE_MAX 65535
 /* A quoted value in a message. */
 #define QUOTE_MAX 64
+/* The Belgian floor per month: 2.5 kW in Flanders; a household never sees 100. */
+#define FLOOR_KW_MAX 100
 
 static const struct hp_cfg_choice parity_choices[] = {
     {"auto", HP_PARITY_AUTO},
@@ -68,6 +72,19 @@ static const struct hp_cfg_choice auth_choices[] = {
 static const struct hp_cfg_choice mqtt_format_choices[] = {
     {"hanp1d", HP_MQTT_FORMAT_HANP1D},
     {"amsreader", HP_MQTT_FORMAT_AMSREADER},
+    {NULL, 0},
+};
+
+static const struct hp_cfg_choice capacity_choices[] = {
+    {"none", HP_CAPACITY_NONE},
+    {"no", HP_CAPACITY_NO},
+    {"be", HP_CAPACITY_BE},
+    {NULL, 0},
+};
+
+static const struct hp_cfg_choice floor_choices[] = {
+    {"month", HP_BE_FLOOR_PER_MONTH},
+    {"mean", HP_BE_FLOOR_ON_MEAN},
     {NULL, 0},
 };
 
@@ -116,6 +133,33 @@ static const struct hp_cfg_key meter_keys[] = {
      .max = SCALE_MAX},
     {.name = "derive_u2", .type = HP_CFG_BOOL, .offset = AT(M, derive_u2, bool)},
     {CUSTOM("timezone", hp_cfg_parse_meter_timezone)},
+    {.name = "capacity_tariff",
+     .type = HP_CFG_CHOICE,
+     .offset = AT(M, capacity_tariff, enum hp_capacity_kind),
+     .choices = capacity_choices},
+    {.name = "capacity_hours",
+     .type = HP_CFG_UINT,
+     .offset = AT(M, capacity_no.hours, unsigned),
+     .min = 1,
+     .max = HP_NO_HOURS_MAX},
+    {.name = "capacity_distinct_days",
+     .type = HP_CFG_BOOL,
+     .offset = AT(M, capacity_no.distinct_days, bool)},
+    {CUSTOM("capacity_thresholds", hp_cfg_parse_capacity_thresholds)},
+    {.name = "capacity_floor_kw",
+     .type = HP_CFG_DOUBLE,
+     .offset = AT(M, capacity_be.floor_kw, double),
+     .min = 0,
+     .max = FLOOR_KW_MAX},
+    {.name = "capacity_floor_on",
+     .type = HP_CFG_CHOICE,
+     .offset = AT(M, capacity_be.floor_mode, enum hp_be_floor_mode),
+     .choices = floor_choices},
+    {.name = "capacity_price_kw_year",
+     .type = HP_CFG_DOUBLE,
+     .offset = AT(M, capacity_be.price_per_kw_year, double),
+     .min = 0,
+     .max = SCALE_MAX},
 };
 #undef M
 
@@ -222,6 +266,27 @@ static const struct hp_cfg_key mqtt_keys[] = {
 };
 #undef Q
 
+/* [prices]: the fixed prices and the currency. */
+static const struct hp_cfg_key prices_keys[] = {
+    {CUSTOM("currency", hp_cfg_parse_currency)},
+    {CUSTOM("import", hp_cfg_parse_fixed_import)},
+    {CUSTOM("export", hp_cfg_parse_fixed_export)},
+};
+
+/* [price NAME]: one time-of-use rule. */
+static const struct hp_cfg_key price_keys[] = {
+    {CUSTOM("days", hp_price_parse_days)},        {CUSTOM("hours", hp_price_parse_hours)},
+    {CUSTOM("dates", hp_cfg_parse_rule_dates)},   {CUSTOM("import", hp_cfg_parse_rule_import)},
+    {CUSTOM("export", hp_cfg_parse_rule_export)},
+};
+
+/* [modifier NAME]: one step applied to the price. */
+static const struct hp_cfg_key modifier_keys[] = {
+    {CUSTOM("operation", hp_price_parse_operation)},
+    {CUSTOM("direction", hp_price_parse_direction)},
+    {CUSTOM("value", hp_price_parse_modifier_value)},
+};
+
 #define KEYS(t) t, sizeof(t) / sizeof(t[0])
 
 const struct hp_cfg_section_def hp_cfg_sections[HP_CFG_SECTION_COUNT] = {
@@ -230,6 +295,9 @@ const struct hp_cfg_section_def hp_cfg_sections[HP_CFG_SECTION_COUNT] = {
     [HP_CFG_STORE] = {"store", false, KEYS(store_keys)},
     [HP_CFG_DAEMON] = {"daemon", false, KEYS(daemon_keys)},
     [HP_CFG_MQTT] = {"mqtt", false, KEYS(mqtt_keys)},
+    [HP_CFG_PRICES] = {"prices", false, KEYS(prices_keys)},
+    [HP_CFG_PRICE] = {"price", true, KEYS(price_keys)},
+    [HP_CFG_MODIFIER] = {"modifier", true, KEYS(modifier_keys)},
 };
 
 _Static_assert(sizeof(meter_keys) / sizeof(meter_keys[0]) <= HP_CFG_KEYS_MAX, "keys");

@@ -8,11 +8,14 @@
 #include <stddef.h>
 
 enum hp_cfg_section {
-	HP_CFG_METER,  /* [meter NAME] -> struct hp_meter_config */
-	HP_CFG_HTTP,   /* [http] -> struct hp_http_config */
-	HP_CFG_STORE,  /* [store] -> struct hp_store_config */
-	HP_CFG_DAEMON, /* [daemon] -> struct hp_config */
-	HP_CFG_MQTT,   /* [mqtt] -> struct hp_mqtt_config */
+	HP_CFG_METER,    /* [meter NAME] -> struct hp_meter_config */
+	HP_CFG_HTTP,     /* [http] -> struct hp_http_config */
+	HP_CFG_STORE,    /* [store] -> struct hp_store_config */
+	HP_CFG_DAEMON,   /* [daemon] -> struct hp_config */
+	HP_CFG_MQTT,     /* [mqtt] -> struct hp_mqtt_config */
+	HP_CFG_PRICES,   /* [prices] -> struct hp_price_config */
+	HP_CFG_PRICE,    /* [price NAME] -> struct hp_tou_rule, one per section */
+	HP_CFG_MODIFIER, /* [modifier NAME] -> struct hp_price_modifier, one per section */
 	HP_CFG_SECTION_COUNT
 };
 
@@ -49,13 +52,13 @@ struct hp_cfg_key {
 
 struct hp_cfg_section_def {
 	const char *name; /* "meter", "http", ... */
-	bool named;       /* [meter NAME] */
+	bool named;       /* [meter NAME], [price NAME], [modifier NAME] */
 	const struct hp_cfg_key *keys;
 	size_t count;
 };
 
 /* Longest key table, for per-key bookkeeping arrays. */
-#define HP_CFG_KEYS_MAX 24
+#define HP_CFG_KEYS_MAX 32
 
 extern const struct hp_cfg_section_def hp_cfg_sections[HP_CFG_SECTION_COUNT];
 

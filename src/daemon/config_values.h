@@ -37,6 +37,19 @@ int hp_cfg_parse_mqtt_base_topic(void *mqtt, const char *value, char *why, size_
 int hp_cfg_parse_mqtt_publish(void *mqtt, const char *value, char *why, size_t why_size);
 int hp_cfg_parse_mqtt_discovery_prefix(void *mqtt, const char *value, char *why, size_t why_size);
 
+/* Prices and capacity tariffs (config_tariff.c). An empty value leaves the price,
+ * currency or date range unset, so the shipped file can show every key. */
+/* [meter NAME] capacity_thresholds: ascending kW bounds "2, 5, 10" */
+int hp_cfg_parse_capacity_thresholds(void *meter, const char *value, char *why, size_t why_size);
+/* [prices] */
+int hp_cfg_parse_currency(void *prices, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_fixed_import(void *prices, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_fixed_export(void *prices, const char *value, char *why, size_t why_size);
+/* [price NAME] (days, hours and the [modifier NAME] keys use prices.h's parsers) */
+int hp_cfg_parse_rule_dates(void *rule, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_rule_import(void *rule, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_rule_export(void *rule, const char *value, char *why, size_t why_size);
+
 /* A meter name: 1 to HP_NAME_MAX - 1 of [A-Za-z0-9_-]. */
 bool hp_cfg_valid_name(const char *name);
 

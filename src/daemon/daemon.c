@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounting.h"
 #include "daemon.h"
 #include "hanp1d/decode.h"
 #include "http.h"
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "mqtt.h"
 #include "multiply.h"
+#include "price_book.h"
 #include "ring.h"
 #include "source.h"
 #include "state.h"
@@ -53,7 +55,9 @@ struct daemon {
 	struct hp_state state;
 	struct hp_store *store;
 	struct hp_http *http;
-	struct hp_mqtt *mqtt; /* NULL: MQTT is off */
+	struct hp_mqtt *mqtt;         /* NULL: MQTT is off */
+	struct hp_price_book *prices; /* configured prices and the ones pushed in */
+	struct hp_accounting *acct;   /* running hour/day/month figures and peaks */
 	unsigned meter_count;
 	struct meter_run meters[HP_METERS_MAX];
 	int signal_fd;
@@ -70,8 +74,14 @@ static void on_event(void *ctx, const struct hp_event *ev)
 		struct hp_reading r = *ev->reading;
 		hp_apply_multipliers(m->cfg, &r);
 		hp_state_set_reading(&d->state, m->index, &r, now);
-		if (d->mqtt != NULL)
+		struct hp_acct_live live;
+		hp_accounting_reading(d->acct, m->index, now, &r, &live);
+		hp_state_set_live(&d->state, m->index, &live);
+		if (d->mqtt != NULL) {
+			hp_mqtt_set_accounting(d->mqtt, m->index,
+					       hp_accounting_mqtt_json(d->acct, m->index, &r, now));
 			hp_mqtt_reading(d->mqtt, m->index, &r, now, hp_mono_ms());
+		}
 		if (hp_log_recovered(&m->error_log))
 			hp_log(LOG_NOTICE, "meter %s: readings again", m->cfg->name);
 		if (d->store != NULL && hp_store_add(d->store, m->cfg->name, now, &r) != 0)
@@ -269,6 +279,8 @@ static void shut_down(struct daemon *d)
 	}
 	if (d->http != NULL)
 		hp_http_stop(d->http);
+	hp_accounting_free(d->acct);   /* its reader borrows the store's connection */
+	hp_price_book_free(d->prices); /* after HTTP and MQTT, which push into it */
 	if (d->store != NULL)
 		hp_store_close(d->store);
 	hp_state_destroy(&d->state);
@@ -287,8 +299,21 @@ static int start(struct daemon *d)
 		hp_log(LOG_ERR, "history %s: %s", d->cfg->store.path, err);
 		return -1;
 	}
+	/* Pushed prices are kept beside the history (the state directory). */
+	char prices_file[HP_PATH_MAX];
+	bool keep_prices = hp_price_book_path(d->cfg->store.path, prices_file, sizeof(prices_file));
+	d->prices = hp_price_book_new(&d->cfg->prices, keep_prices ? prices_file : NULL);
+	if (d->prices == NULL) {
+		hp_log(LOG_ERR, "prices: out of memory");
+		return -1;
+	}
+	d->acct = hp_accounting_new(d->cfg, d->prices);
+	if (d->acct == NULL) {
+		hp_log(LOG_ERR, "accounting: out of memory");
+		return -1;
+	}
 	if (d->cfg->http.enabled) {
-		d->http = hp_http_start(d->cfg, &d->state, err, sizeof(err));
+		d->http = hp_http_start(d->cfg, &d->state, d->prices, err, sizeof(err));
 		if (d->http == NULL) {
 			hp_log(LOG_ERR, "http %s:%u: %s", d->cfg->http.host, d->cfg->http.port,
 			       err);
@@ -298,7 +323,7 @@ static int start(struct daemon *d)
 		       d->cfg->http.port, d->cfg->http.prefix);
 	}
 	if (hp_mqtt_wanted(&d->cfg->mqtt)) {
-		d->mqtt = hp_mqtt_start(d->cfg, err, sizeof(err));
+		d->mqtt = hp_mqtt_start(d->cfg, d->prices, err, sizeof(err));
 		if (d->mqtt == NULL) {
 			hp_log(LOG_ERR, "mqtt: %s", err);
 			return -1;

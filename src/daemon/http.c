@@ -1,8 +1,10 @@
 /* The HTTP server: libmicrohttpd with one internal polling thread (epoll where
  * there is epoll). Every request is answered from the first call of the access
  * handler: auth, then the path prefix, then the route (the API, /metrics, /vendor/
- * or a static file). Request sizes, connection count and idle time are bounded, so
- * a flood of connections or a huge header costs a bounded amount of memory. */
+ * or a static file), except POST /api/v1/prices, whose body is read first (bounded
+ * by HP_API_PRICES_BODY_MAX). Request sizes, connection count and idle time are
+ * bounded, so a flood of connections or a huge header costs a bounded amount of
+ * memory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -46,6 +48,7 @@ struct hp_http {
 	const struct hp_config *cfg;
 	struct hp_state *state;
 	struct hp_api *api;
+	struct hp_price_book *prices; /* NULL: POST /api/v1/prices answers 503 */
 	char prefix[HP_PATH_MAX + 1]; /* "" or "/hanp1d": a leading, no trailing slash */
 	size_t prefix_len;
 	/* The last Authorization value that verified, as a SHA-256 digest: the
@@ -119,8 +122,11 @@ static void free_json_text(void *text)
 
 /* Queues an answer written as JSON text (history); the response frees it once sent,
  * and a large one was its own mapping, so its memory goes back to the system. */
+/* A text answer (JSON unless type says otherwise; CSV downloads name a file in
+ * disposition). */
 static enum MHD_Result queue_json_text(struct MHD_Connection *c, unsigned status,
-				       struct hp_json_text *text)
+				       struct hp_json_text *text, const char *type,
+				       const char *disposition)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
 	    text->len, text->buf, free_json_text, text);
@@ -128,7 +134,9 @@ static enum MHD_Result queue_json_text(struct MHD_Connection *c, unsigned status
 		hp_json_text_free(text);
 		return MHD_NO;
 	}
-	add_common_headers(r, JSON_TYPE, "no-store");
+	add_common_headers(r, type != NULL ? type : JSON_TYPE, "no-store");
+	if (disposition != NULL && disposition[0] != '\0')
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -332,6 +340,131 @@ static enum MHD_Result serve_file(struct MHD_Connection *c, const char *dir, con
 	return ret;
 }
 
+/* ---- POST /api/v1/prices: the one request with a body ---- */
+
+#define PRICES_PATH "/prices"
+/* A body this far over the limit is not read to its end: the connection closes
+ * without the 413 (a sender of a length it announced got the 413 at once). */
+#define UPLOAD_DISCARD_MAX (16 * HP_API_PRICES_BODY_MAX)
+
+/* A body being read, kept with the connection between calls of the handler. */
+struct upload {
+	char *buf;
+	size_t len, size;
+	size_t discarded; /* bytes past the limit: the answer is 413 */
+};
+
+/* path is below the API root. */
+static bool is_prices_path(const char *path)
+{
+	return strcmp(path, PRICES_PATH) == 0 || strcmp(path, PRICES_PATH "/") == 0;
+}
+
+/* Only JSON is taken. This also keeps web pages of other sites from pushing prices
+ * through a visitor's browser: a cross-site form can send text/plain or a form
+ * encoding without asking, but not application/json. */
+static bool json_content_type(struct MHD_Connection *c)
+{
+	static const char json[] = "application/json";
+	const size_t n = sizeof(json) - 1;
+	const char *t =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	return t != NULL && strncasecmp(t, json, n) == 0 &&
+	       (t[n] == '\0' || t[n] == ';' || t[n] == ' ');
+}
+
+static enum MHD_Result queue_too_large(struct MHD_Connection *c)
+{
+	char msg[64];
+	snprintf(msg, sizeof(msg), "the body is larger than %d KiB", HP_API_PRICES_BODY_MAX / 1024);
+	return queue_error(c, MHD_HTTP_CONTENT_TOO_LARGE, msg);
+}
+
+static enum MHD_Result queue_prices_answer(struct hp_http *h, struct MHD_Connection *c,
+					   const char *body, size_t len)
+{
+	json_t *o = NULL;
+	unsigned status = hp_api_prices_post(h->prices, body, len, &o);
+	return queue_json(c, status, o, NULL);
+}
+
+/* The first call: refused at once when the body is not JSON or announced too
+ * large, else reading starts. */
+static enum MHD_Result start_upload(struct hp_http *h, struct MHD_Connection *c, void **con_cls)
+{
+	if (h->prices == NULL)
+		return queue_prices_answer(h, c, "", 0);
+	if (!json_content_type(c))
+		return queue_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+				   "the body must be a JSON array of prices (Content-Type: "
+				   "application/json)");
+	const char *length =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (length != NULL && strtoull(length, NULL, 10) > HP_API_PRICES_BODY_MAX)
+		return queue_too_large(c);
+	struct upload *u = calloc(1, sizeof(*u));
+	if (u == NULL)
+		return MHD_NO;
+	*con_cls = u;
+	return MHD_YES;
+}
+
+static int append(struct upload *u, const char *data, size_t n)
+{
+	if (u->len + n > u->size) {
+		size_t size = u->size == 0 ? 4096 : u->size;
+		while (size < u->len + n)
+			size *= 2;
+		if (size > HP_API_PRICES_BODY_MAX)
+			size = HP_API_PRICES_BODY_MAX;
+		char *grown = realloc(u->buf, size);
+		if (grown == NULL)
+			return -1;
+		u->buf = grown;
+		u->size = size;
+	}
+	memcpy(u->buf + u->len, data, n);
+	u->len += n;
+	return 0;
+}
+
+/* The following calls: a piece of the body, or (size 0) its end. */
+static enum MHD_Result continue_upload(struct hp_http *h, struct MHD_Connection *c,
+				       struct upload *u, const char *data, size_t *size)
+{
+	if (*size > 0) {
+		size_t n = *size;
+		*size = 0;
+		if (u->discarded == 0 && u->len + n <= HP_API_PRICES_BODY_MAX)
+			return append(u, data, n) == 0 ? MHD_YES : MHD_NO;
+		/* Too large (sent without a length): the rest is read and dropped, so
+		 * the client still gets its 413. */
+		u->discarded += u->len + n;
+		u->len = 0;
+		free(u->buf);
+		u->buf = NULL;
+		u->size = 0;
+		return u->discarded > UPLOAD_DISCARD_MAX ? MHD_NO : MHD_YES;
+	}
+	if (u->discarded > 0)
+		return queue_too_large(c);
+	return queue_prices_answer(h, c, u->buf != NULL ? u->buf : "", u->len);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode why)
+{
+	(void)cls;
+	(void)c;
+	(void)why;
+	struct upload *u = *con_cls;
+	if (u != NULL) {
+		free(u->buf);
+		free(u);
+		*con_cls = NULL;
+	}
+}
+
 /* ---- routes ---- */
 
 static const char *query_arg(void *ctx, const char *key)
@@ -345,7 +478,8 @@ static enum MHD_Result serve_api(struct hp_http *h, struct MHD_Connection *c, co
 	struct hp_api_reply reply;
 	hp_api_handle(h->api, method, path, query_arg, c, hp_now_ms(), &reply);
 	if (reply.text != NULL)
-		return queue_json_text(c, reply.status, reply.text);
+		return queue_json_text(c, reply.status, reply.text, reply.content_type,
+				       reply.disposition);
 	return queue_json(c, reply.status, reply.body, reply.allow);
 }
 
@@ -383,6 +517,9 @@ static bool starts_with_segment(const char *path, const char *root)
 static enum MHD_Result route(struct hp_http *h, struct MHD_Connection *c, const char *path,
 			     const char *method)
 {
+	if (starts_with_segment(path, API_ROOT) && is_prices_path(path + strlen(API_ROOT)))
+		return queue_json(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  json_pack("{ss}", "error", "method not allowed"), "POST");
 	if (starts_with_segment(path, API_ROOT))
 		return serve_api(h, c, path + strlen(API_ROOT), method);
 	if (!is_read(method))
@@ -401,11 +538,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	struct hp_http *h = cls;
 	(void)version;
-	(void)upload_data;
-	(void)upload_data_size;
-	(void)con_cls;
-	/* Answered at once, before any body is read: nothing here takes a body, and a
-	 * request refused early costs no upload. */
+	if (*con_cls != NULL)
+		return continue_upload(h, c, *con_cls, upload_data, upload_data_size);
+	/* Answered at once, before any body is read: only POST /api/v1/prices takes a
+	 * body, and a request refused early costs no upload. */
 	hp_log(LOG_DEBUG, "http: %s %s", method, url);
 	if (auth_needed(h, method) && !authorized(h, c))
 		return queue_unauthorized(c);
@@ -416,6 +552,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return redirect_to_slash(h, c);
 	if (rest[0] != '/')
 		return queue_not_found(c);
+	if (strcmp(method, MHD_HTTP_METHOD_POST) == 0 && starts_with_segment(rest, API_ROOT) &&
+	    is_prices_path(rest + strlen(API_ROOT)))
+		return start_upload(h, c, con_cls);
 	return route(h, c, rest, method);
 }
 
@@ -482,11 +621,12 @@ static struct MHD_Daemon *start_mhd(struct hp_http *h, const struct sockaddr_sto
 				(unsigned int)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				(size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
 				(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER,
-				mhd_log, NULL, MHD_OPTION_END);
+				mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				MHD_OPTION_END);
 }
 
-struct hp_http *hp_http_start(const struct hp_config *cfg, struct hp_state *state, char *err,
-			      size_t err_size)
+struct hp_http *hp_http_start(const struct hp_config *cfg, struct hp_state *state,
+			      struct hp_price_book *prices, char *err, size_t err_size)
 {
 	struct sockaddr_storage addr;
 	if (resolve(cfg->http.host, cfg->http.port, &addr, err, err_size) != 0)
@@ -499,6 +639,8 @@ struct hp_http *hp_http_start(const struct hp_config *cfg, struct hp_state *stat
 	}
 	h->cfg = cfg;
 	h->state = state;
+	h->prices = prices;
+	hp_api_set_prices(h->api, prices);
 	normalize_prefix(h, cfg->http.prefix);
 	pthread_mutex_init(&h->auth_lock, NULL);
 	errno = 0;

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "mqtt_env.h"
 #include "mqtt_meter.h"
+#include "mqtt_prices.h"
 #include "reading_json.h"
 
 #ifndef HP_VERSION
@@ -83,6 +84,8 @@ struct hp_mqtt {
 	char daemon_status[HP_MQTT_TOPIC_MAX];
 	char ha_status[HP_MQTT_TOPIC_MAX];     /* <prefix>/status */
 	char config_filter[HP_MQTT_TOPIC_MAX]; /* <prefix>/device/+/config */
+	char prices_topic[HP_MQTT_TOPIC_MAX];  /* hanp1d/prices */
+	struct hp_mqtt_prices prices;          /* network thread only */
 	char command[HP_METERS_MAX][HP_MQTT_TOPIC_MAX];
 	unsigned meter_count;
 	struct hp_mqtt_meter meters[HP_METERS_MAX];
@@ -192,6 +195,8 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
 	int qos = (int)mq->q->qos;
 	mosquitto_subscribe(mosq, NULL, mq->ha_status, qos);
 	mosquitto_subscribe(mosq, NULL, mq->config_filter, qos);
+	if (mq->prices.book != NULL)
+		mosquitto_subscribe(mosq, NULL, mq->prices_topic, qos);
 	for (unsigned i = 0; i < mq->meter_count; i++)
 		mosquitto_subscribe(mosq, NULL, mq->command[i], qos);
 	wake(mq);
@@ -272,6 +277,14 @@ static void on_message(struct mosquitto *mosq, void *ctx, const struct mosquitto
 			pthread_mutex_unlock(&mq->lock);
 			wake(mq);
 		}
+		return;
+	}
+	/* Taken here, on the network thread: the book has its own lock, and the main
+	 * thread (the decoder) never waits for the file it writes. */
+	if (strcmp(msg->topic, mq->prices_topic) == 0) {
+		hp_mqtt_prices_message(&mq->prices, msg->payload,
+				       msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0,
+				       hp_mono_ms());
 		return;
 	}
 	for (unsigned i = 0; i < mq->meter_count; i++) {
@@ -431,7 +444,7 @@ static json_t *status_detail(struct hp_mqtt *mq, unsigned index, int64_t mono_ms
 	json_object_set_new(o, "version", json_string(HP_VERSION));
 	json_object_set_new(o, "uptime_s", json_integer((mono_ms - mq->started_mono) / 1000));
 	char now[HP_ISO_TIME_MAX];
-	hp_mqtt_time_iso(hp_now_ms(), now, sizeof(now));
+	hp_mqtt_time_iso(mq->meters[index].zone, hp_now_ms(), now, sizeof(now));
 	json_object_set_new(o, "time", json_string(now));
 	return o;
 }
@@ -563,6 +576,14 @@ void hp_mqtt_reading(struct hp_mqtt *mq, unsigned index, const struct hp_reading
 	hp_mqtt_meter_reading(&mq->meters[index], r, wall_ms, mono_ms, &mq->sink);
 }
 
+void hp_mqtt_set_accounting(struct hp_mqtt *mq, unsigned index, json_t *accounting)
+{
+	if (index < mq->meter_count)
+		hp_mqtt_meter_set_accounting(&mq->meters[index], accounting);
+	else
+		json_decref(accounting);
+}
+
 int hp_mqtt_wake_fd(const struct hp_mqtt *mq)
 {
 	return mq->wake_fd;
@@ -650,6 +671,7 @@ static int setup_topics(struct hp_mqtt *mq, char *err, size_t err_size)
 	hp_mqtt_dashboard_url(&mq->cfg->http, url, sizeof(url));
 	if (hp_mqtt_daemon_status_topic(q->base_topic, mq->daemon_status,
 					sizeof(mq->daemon_status)) != 0 ||
+	    hp_mqtt_prices_topic(q->base_topic, mq->prices_topic, sizeof(mq->prices_topic)) != 0 ||
 	    snprintf(mq->ha_status, sizeof(mq->ha_status), "%s/status", q->discovery_prefix) >=
 		(int)sizeof(mq->ha_status) ||
 	    snprintf(mq->config_filter, sizeof(mq->config_filter), "%s/device/+/config",
@@ -664,7 +686,10 @@ static int setup_topics(struct hp_mqtt *mq, char *err, size_t err_size)
 			snprintf(device, sizeof(device), "Electricity meter");
 		else
 			snprintf(device, sizeof(device), "Electricity meter %s", name);
-		struct hp_mqtt_meter_setup s = {q, name, mq->daemon_status, device, url, &mq->env};
+		/* The meter's zone was loaded when the configuration was checked. */
+		const struct hp_tz *zone = hp_tz_get(mq->cfg->meters[i].timezone, NULL, 0);
+		struct hp_mqtt_meter_setup s = {q,        name, mq->daemon_status, device, url,
+						&mq->env, zone};
 		if (hp_mqtt_meter_init(&mq->meters[i], &s) != 0 ||
 		    !topic_under(mq->command[i], sizeof(mq->command[i]), mq->meters[i].base,
 				 "command")) {
@@ -676,7 +701,8 @@ static int setup_topics(struct hp_mqtt *mq, char *err, size_t err_size)
 	return 0;
 }
 
-struct hp_mqtt *hp_mqtt_start(const struct hp_config *cfg, char *err, size_t err_size)
+struct hp_mqtt *hp_mqtt_start(const struct hp_config *cfg, struct hp_price_book *prices, char *err,
+			      size_t err_size)
 {
 	struct hp_mqtt *mq = calloc(1, sizeof(*mq));
 	if (mq == NULL) {
@@ -686,6 +712,8 @@ struct hp_mqtt *hp_mqtt_start(const struct hp_config *cfg, char *err, size_t err
 	mq->cfg = cfg;
 	mq->q = &cfg->mqtt;
 	mq->wake_fd = -1;
+	mq->prices.book = prices;
+	mq->prices.topic = mq->prices_topic;
 	pthread_mutex_init(&mq->lock, NULL);
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);

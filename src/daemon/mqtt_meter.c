@@ -29,6 +29,7 @@ int hp_mqtt_meter_init(struct hp_mqtt_meter *m, const struct hp_mqtt_meter_setup
 	memset(m, 0, sizeof(*m));
 	m->cfg = s->cfg;
 	m->env = s->env;
+	m->zone = s->zone != NULL ? s->zone : hp_tz_get("", NULL, 0);
 	hp_disc_state_init(&m->disc);
 	snprintf(m->name, sizeof(m->name), "%s", s->name);
 	snprintf(m->device_name, sizeof(m->device_name), "%s", s->device_name);
@@ -42,8 +43,15 @@ int hp_mqtt_meter_init(struct hp_mqtt_meter *m, const struct hp_mqtt_meter_setup
 	return 0;
 }
 
+void hp_mqtt_meter_set_accounting(struct hp_mqtt_meter *m, json_t *accounting)
+{
+	json_decref(m->accounting);
+	m->accounting = accounting;
+}
+
 void hp_mqtt_meter_free(struct hp_mqtt_meter *m)
 {
+	hp_mqtt_meter_set_accounting(m, NULL);
 	free(m->announced);
 	m->announced = NULL;
 	for (int i = 0; i < HP_MQTT_CACHE_COUNT; i++) {
@@ -193,7 +201,7 @@ static void publish_frame(struct hp_mqtt_meter *m, const struct hp_reading *r, i
 			  int64_t mono_ms, const struct hp_mqtt_sink *sink)
 {
 	struct hp_mqtt_frame f;
-	hp_mqtt_frame_init(&f, r, wall_ms);
+	hp_mqtt_frame_init(&f, r, wall_ms, m->zone);
 	if (m->cfg->format == HP_MQTT_FORMAT_AMSREADER) {
 		publish_amsreader(m, &f, sink);
 		hp_mqtt_frame_free(&f);
@@ -208,8 +216,7 @@ static void publish_frame(struct hp_mqtt_meter *m, const struct hp_reading *r, i
 		send_per_value(m, state, sink);
 	send_json(m, "state", state, false, NULL, sink);
 	send_json(m, "power", hp_mqtt_power_json(&f), false, &m->cache[HP_MQTT_CACHE_POWER], sink);
-	/* No accounting module yet: hour/day/month totals and the peak join here. */
-	send_json(m, "energy", hp_mqtt_energy_json(&f, NULL), false,
+	send_json(m, "energy", hp_mqtt_energy_json(&f, m->accounting), false,
 		  &m->cache[HP_MQTT_CACHE_ENERGY], sink);
 	send_json(m, "info", hp_mqtt_info_json(&f, &m->disc.id), true,
 		  &m->cache[HP_MQTT_CACHE_INFO], sink);

@@ -16,6 +16,7 @@
 #include "mqtt_amsreader.h"
 #include "mqtt_discovery.h"
 #include "mqtt_topics.h"
+#include "tz.h"
 
 /* Where messages go. publish returns false when the message was dropped. */
 struct hp_mqtt_sink {
@@ -30,6 +31,7 @@ struct hp_mqtt_meter_setup {
 	const char *device_name;       /* Home Assistant's device name */
 	const char *configuration_url; /* the dashboard, "" = none */
 	const struct hp_ams_env *env;  /* format = amsreader: the envelope */
+	const struct hp_tz *zone;      /* the meter's time zone; NULL: the system's */
 };
 
 /* Payloads kept for republishing: power, energy, info, mbus/1..4. */
@@ -52,6 +54,7 @@ struct hp_mqtt_mbus_sent {
 struct hp_mqtt_meter {
 	const struct hp_mqtt_config *cfg;
 	const struct hp_ams_env *env;
+	const struct hp_tz *zone; /* the offsets of the times in its payloads */
 	char name[HP_NAME_MAX];
 	char base[HP_MQTT_TOPIC_MAX];
 	char status_topic[HP_MQTT_TOPIC_MAX];    /* <base>/status */
@@ -71,11 +74,16 @@ struct hp_mqtt_meter {
 	struct hp_reading pending;
 	int64_t pending_wall_ms;
 	int64_t next_flush_mono;
+	json_t *accounting; /* the latest running figures for `energy` (owned), NULL = none */
 };
 
 /* -1 when a topic does not fit (a name or template too long). */
 int hp_mqtt_meter_init(struct hp_mqtt_meter *m, const struct hp_mqtt_meter_setup *s);
 void hp_mqtt_meter_free(struct hp_mqtt_meter *m);
+
+/* The running figures (accounting.h) the next `energy` payloads carry under
+ * "accounting"; takes the reference (NULL = none). */
+void hp_mqtt_meter_set_accounting(struct hp_mqtt_meter *m, json_t *accounting);
 
 /* Home Assistant discovery is sent: discovery = on and format = hanp1d. */
 bool hp_mqtt_discovery_active(const struct hp_mqtt_config *cfg);

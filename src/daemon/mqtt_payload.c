@@ -30,18 +30,21 @@ bool hp_mqtt_identity_update(struct hp_mqtt_identity *id, const struct hp_readin
 	return changed;
 }
 
-void hp_mqtt_frame_init(struct hp_mqtt_frame *f, const struct hp_reading *r, int64_t wall_ms)
+void hp_mqtt_frame_init(struct hp_mqtt_frame *f, const struct hp_reading *r, int64_t wall_ms,
+			const struct hp_tz *zone)
 {
 	memset(f, 0, sizeof(*f));
 	f->r = r;
+	f->zone = zone;
 	f->wall_ms = wall_ms;
 	f->full = hp_reading_to_json(r);
-	hp_mqtt_time_iso(wall_ms, f->time, sizeof(f->time));
-	if (hp_mqtt_wall_iso(r->text[HP_TEXT_METER_TIME], r->meter_time_dst, f->meter_time_iso,
-			     sizeof(f->meter_time_iso), &f->meter_time_epoch_s) != 0)
+	hp_mqtt_time_iso(zone, wall_ms, f->time, sizeof(f->time));
+	if (hp_mqtt_wall_iso(zone, r->text[HP_TEXT_METER_TIME], r->meter_time_dst,
+			     f->meter_time_iso, sizeof(f->meter_time_iso),
+			     &f->meter_time_epoch_s) != 0)
 		f->meter_time_epoch_s = 0;
 	/* The reading keeps no S/W flag of its own for the peak time: first occurrence. */
-	hp_mqtt_wall_iso(r->text[HP_TEXT_DEMAND_MONTH_MAX_TIME], -1, f->demand_time_iso,
+	hp_mqtt_wall_iso(zone, r->text[HP_TEXT_DEMAND_MONTH_MAX_TIME], -1, f->demand_time_iso,
 			 sizeof(f->demand_time_iso), NULL);
 }
 

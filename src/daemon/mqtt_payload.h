@@ -39,6 +39,7 @@ bool hp_mqtt_identity_update(struct hp_mqtt_identity *id, const struct hp_readin
 /* One frame prepared once for every payload built from it. */
 struct hp_mqtt_frame {
 	const struct hp_reading *r;
+	const struct hp_tz *zone; /* the meter's: the offsets of the times below */
 	int64_t wall_ms;
 	json_t *full; /* hp_reading_to_json */
 	char time[HP_ISO_TIME_MAX];
@@ -47,7 +48,9 @@ struct hp_mqtt_frame {
 	int64_t meter_time_epoch_s;            /* 0 when meter_time_iso is "" */
 };
 
-void hp_mqtt_frame_init(struct hp_mqtt_frame *f, const struct hp_reading *r, int64_t wall_ms);
+/* zone: the meter's time zone (tz.h), which its wall times are in. */
+void hp_mqtt_frame_init(struct hp_mqtt_frame *f, const struct hp_reading *r, int64_t wall_ms,
+			const struct hp_tz *zone);
 void hp_mqtt_frame_free(struct hp_mqtt_frame *f);
 
 /* New objects (the caller owns them); NULL when the topic has nothing from this

@@ -6,6 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+/* An offset changes by at most this much at a transition (the largest seen is a
+ * day, at a date-line move; a DST repeat is an hour, 30 minutes on Lord Howe). */
+#define TRANSITION_MAX_S (26 * 3600)
+
 /* "+01:00" from an offset east of UTC in seconds. */
 static int format(const struct tm *wall, long offset_s, char *out, size_t size)
 {
@@ -22,12 +26,11 @@ static int format(const struct tm *wall, long offset_s, char *out, size_t size)
 	return 0;
 }
 
-int hp_mqtt_time_iso(int64_t epoch_ms, char *out, size_t size)
+int hp_mqtt_time_iso(const struct hp_tz *zone, int64_t epoch_ms, char *out, size_t size)
 {
 	int64_t s = epoch_ms / 1000 - (epoch_ms % 1000 < 0 ? 1 : 0);
-	time_t t = (time_t)s;
 	struct tm tm;
-	if (localtime_r(&t, &tm) == NULL) {
+	if (zone == NULL || hp_tz_local(zone, s, &tm) != 0) {
 		if (size > 0)
 			out[0] = '\0';
 		return -1;
@@ -75,47 +78,43 @@ static bool same_wall(const struct tm *a, const struct tm *b)
 	       a->tm_hour == b->tm_hour && a->tm_min == b->tm_min && a->tm_sec == b->tm_sec;
 }
 
-/* The instant that shows as wall with the given DST flag, if there is one. */
-static bool instant_with(const struct tm *wall, int isdst, time_t *out)
+/* Whether instant t shows as wall in zone; its DST flag in *isdst. */
+static bool shows_as(const struct hp_tz *zone, int64_t t, const struct tm *wall, int *isdst)
 {
-	struct tm tm = *wall, back;
-	tm.tm_isdst = isdst;
-	time_t t = mktime(&tm);
-	if (t == (time_t)-1 || localtime_r(&t, &back) == NULL)
+	struct tm back;
+	if (hp_tz_local(zone, t, &back) != 0 || !same_wall(&back, wall))
 		return false;
-	if (!same_wall(&back, wall) || back.tm_isdst != isdst)
-		return false;
-	*out = t;
+	*isdst = back.tm_isdst;
 	return true;
 }
 
-int hp_mqtt_wall_iso(const char *wall, int dst, char *out, size_t size, int64_t *epoch_s)
+int hp_mqtt_wall_iso(const struct hp_tz *zone, const char *wall, int dst, char *out, size_t size,
+		     int64_t *epoch_s)
 {
 	struct tm tm;
+	int64_t as_utc, first;
 	if (size > 0)
 		out[0] = '\0';
-	if (!parse_wall(wall, &tm))
+	/* hp_tz_to_utc gives the first instant of a repeated wall time, and reads one
+	 * in a spring gap with the offset before the gap: what an unflagged time gets. */
+	if (zone == NULL || !parse_wall(wall, &tm) ||
+	    hp_tz_to_utc(hp_tz_utc(), &tm, &as_utc) != 0 || hp_tz_to_utc(zone, &tm, &first) != 0)
 		return -1;
-	time_t summer, winter, t;
-	bool has_summer = instant_with(&tm, 1, &summer);
-	bool has_winter = instant_with(&tm, 0, &winter);
-	if (has_summer && has_winter)
-		t = dst == 0 ? winter : summer; /* the repeated hour: summer comes first */
-	else if (has_summer)
-		t = summer;
-	else if (has_winter)
-		t = winter;
-	else {
-		/* The spring gap: read as standard time, the offset before the gap. */
-		struct tm std = tm;
-		std.tm_isdst = 0;
-		t = mktime(&std);
-		if (t == (time_t)-1)
-			return -1;
+	int64_t t = first;
+	int first_dst;
+	if (dst >= 0 && shows_as(zone, first, &tm, &first_dst) && first_dst != (dst > 0)) {
+		/* The wall time may come again with the offset after the next
+		 * transition: the autumn hour, when the flag asks for that one. */
+		struct tm later;
+		if (hp_tz_local(zone, first + TRANSITION_MAX_S, &later) == 0) {
+			int64_t second = as_utc - later.tm_gmtoff;
+			int second_dst;
+			if (second > first && shows_as(zone, second, &tm, &second_dst) &&
+			    second_dst == (dst > 0))
+				t = second;
+		}
 	}
-	struct tm utc_wall = tm;
-	long offset = (long)(timegm(&utc_wall) - t);
 	if (epoch_s != NULL)
-		*epoch_s = (int64_t)t;
-	return format(&tm, offset, out, size);
+		*epoch_s = t;
+	return format(&tm, (long)(as_utc - t), out, size);
 }

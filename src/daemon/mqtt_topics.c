@@ -29,15 +29,27 @@ int hp_mqtt_base_topic(const char *tmpl, const char *meter, char *out, size_t si
 	return 0;
 }
 
-int hp_mqtt_daemon_status_topic(const char *tmpl, char *out, size_t size)
+/* "<the template before <meter>>/<leaf>", or "hanp1d/<leaf>" when that is empty:
+ * the daemon's own topics, one for all meters. */
+static int root_topic(const char *tmpl, const char *leaf, char *out, size_t size)
 {
 	const char *ph = strstr(tmpl, HP_MQTT_METER_PLACEHOLDER);
 	size_t len = ph != NULL ? (size_t)(ph - tmpl) : strlen(tmpl);
 	while (len > 0 && tmpl[len - 1] == '/')
 		len--;
-	int n = len == 0 ? snprintf(out, size, "hanp1d/status")
-			 : snprintf(out, size, "%.*s/status", (int)len, tmpl);
+	int n = len == 0 ? snprintf(out, size, "hanp1d/%s", leaf)
+			 : snprintf(out, size, "%.*s/%s", (int)len, tmpl, leaf);
 	return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
+int hp_mqtt_daemon_status_topic(const char *tmpl, char *out, size_t size)
+{
+	return root_topic(tmpl, "status", out, size);
+}
+
+int hp_mqtt_prices_topic(const char *tmpl, char *out, size_t size)
+{
+	return root_topic(tmpl, "prices", out, size);
 }
 
 bool hp_mqtt_discovery_meter(const char *prefix, const char *topic, char *out, size_t size)

@@ -22,6 +22,11 @@ int hp_mqtt_base_topic(const char *tmpl, const char *meter, char *out, size_t si
  * -1 when it does not fit. */
 int hp_mqtt_daemon_status_topic(const char *tmpl, char *out, size_t size);
 
+/* Where dynamic prices are read from, beside the daemon's status topic: the part
+ * of the template before <meter>, then "/prices" ("hanp1d/<meter>" ->
+ * "hanp1d/prices"), with the same rules. -1 when it does not fit. */
+int hp_mqtt_prices_topic(const char *tmpl, char *out, size_t size);
+
 /* When topic is "<prefix>/device/hanp1d_<NAME>/config", copies NAME into out and
  * returns true. */
 bool hp_mqtt_discovery_meter(const char *prefix, const char *topic, char *out, size_t size);

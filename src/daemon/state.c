@@ -106,6 +106,14 @@ void hp_state_set_counters(struct hp_state *s, unsigned index, const struct hp_d
 	pthread_mutex_unlock(&s->lock);
 }
 
+void hp_state_set_live(struct hp_state *s, unsigned index, const struct hp_acct_live *live)
+{
+	pthread_mutex_lock(&s->lock);
+	if (index < s->meter_count)
+		s->meters[index].live = *live;
+	pthread_mutex_unlock(&s->lock);
+}
+
 void hp_state_set_store(struct hp_state *s, const struct hp_store_status *st)
 {
 	pthread_mutex_lock(&s->lock);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "accounting_live.h"
 #include "config.h"
 #include "hanp1d/decode.h"
 #include "source.h"
@@ -22,7 +23,8 @@ struct hp_meter_state {
 	struct hp_error last_error;
 	int64_t last_error_ms;
 	struct hp_source_status source;
-	uint64_t ring_dropped; /* bytes the ring had no room for */
+	uint64_t ring_dropped;    /* bytes the ring had no room for */
+	struct hp_acct_live live; /* running hour/day/month/quarter (accounting_live.h) */
 };
 
 struct hp_store_status {
@@ -76,6 +78,8 @@ void hp_state_set_error(struct hp_state *s, unsigned index, const struct hp_erro
 void hp_state_set_counters(struct hp_state *s, unsigned index, const struct hp_decoder_stats *st,
 			   const struct hp_source_status *src, uint64_t ring_dropped);
 void hp_state_set_store(struct hp_state *s, const struct hp_store_status *st);
+/* The meter's running figures, as the main thread booked its latest reading. */
+void hp_state_set_live(struct hp_state *s, unsigned index, const struct hp_acct_live *live);
 void hp_state_set_mqtt(struct hp_state *s, const struct hp_mqtt_status *st);
 
 /* Wall clock in milliseconds. */

@@ -79,4 +79,45 @@ int hp_store_history(struct hp_store_reader *rd, const char *meter, int64_t from
 		     enum hp_resolution res, unsigned limit, struct hp_json_text *out, char *err,
 		     size_t err_size);
 
+/* One energy bucket as hp_store_buckets returns it: what hp_store_history writes as
+ * JSON, as numbers. A value the store does not know has its has_ flag false. */
+struct hp_store_bucket {
+	int64_t start_ms, end_ms; /* UTC epoch ms; local-time aligned in the meter's zone */
+	bool has_import, has_export;
+	double import_kwh, export_kwh;
+	bool has_power; /* import power samples: max and mean known */
+	double max_power_w, mean_power_w;
+	bool has_export_power;
+	double max_export_w, mean_export_w;
+	unsigned samples;
+	bool gap, estimated; /* series.h says when */
+};
+
+/* The buckets of res (HP_RES_15M .. HP_RES_MONTH) overlapping [from_ms, to_ms),
+ * oldest first, as stored (the running quarter's additions are not there yet:
+ * buckets are written once a quarter). Buckets without a row (inside a gap, or
+ * before the meter's first reading) are not returned. Returns 0 with *n rows in
+ * out; 1 when the range holds more than cap rows (out has the first cap); -1 with
+ * err set. An unknown meter has no rows. */
+int hp_store_buckets(struct hp_store_reader *rd, const char *meter, enum hp_resolution res,
+		     int64_t from_ms, int64_t to_ms, struct hp_store_bucket *out, size_t cap,
+		     size_t *n, char *err, size_t err_size);
+
+/* The meter's raw rows in [from_ms, to_ms): how many (*rows) and which reading-model
+ * numeric keys any of them carries (*present: bit n for enum hp_num n), for a CSV
+ * header before the rows. 0, or -1 with err set. */
+int hp_store_raw_summary(struct hp_store_reader *rd, const char *meter, int64_t from_ms,
+			 int64_t to_ms, uint64_t *present, uint64_t *rows, char *err,
+			 size_t err_size);
+
+/* Called for each raw row, oldest first: its time, which numbers it has (bit n for
+ * enum hp_num n) and their values (num[n], HP_NUM_COUNT of them). Runs under the
+ * reader's lock: no other query from here. */
+typedef void (*hp_store_raw_fn)(void *ctx, int64_t t_ms, uint64_t present, const double *num);
+
+/* Calls fn for the meter's raw rows in [from_ms, to_ms), at most limit (capped as
+ * hp_store_history caps it). Returns the number of rows, or -1 with err set. */
+int hp_store_raw_rows(struct hp_store_reader *rd, const char *meter, int64_t from_ms, int64_t to_ms,
+		      unsigned limit, hp_store_raw_fn fn, void *ctx, char *err, size_t err_size);
+
 #endif

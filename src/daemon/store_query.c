@@ -37,7 +37,10 @@ const char *hp_resolution_name(enum hp_resolution r)
 	return (unsigned)r < sizeof(res_names) / sizeof(res_names[0]) ? res_names[r] : "unknown";
 }
 
-enum { Q_RAW, Q_BUCKETS, Q_COUNT };
+enum { Q_RAW, Q_BUCKETS, Q_RAW_SUMMARY, Q_COUNT };
+
+/* ", count(power_import_w), ...": which raw columns a range has (a CSV header). */
+#define HP_RAW_COUNT_COL(name, key) ", count(" key ")"
 
 /* clang-format off */
 static const char *const query_sql[Q_COUNT] = {
@@ -50,6 +53,8 @@ static const char *const query_sql[Q_COUNT] = {
 		" imp_sum_w, imp_max_w, exp_n, exp_sum_w, exp_max_w, gap, estimated FROM buckets"
 		" WHERE meter = (SELECT id FROM meters WHERE name = ?1) AND res = ?2"
 		" AND start_ms > ?3 AND start_ms < ?4 AND end_ms > ?5 ORDER BY start_ms LIMIT ?6",
+	[Q_RAW_SUMMARY] = "SELECT count(*)" HP_NUM_FIELDS(HP_RAW_COUNT_COL) " FROM raw"
+		" WHERE id >= ?2 AND id < ?3 AND meter = (SELECT id FROM meters WHERE name = ?1)",
 };
 /* clang-format on */
 
@@ -379,4 +384,142 @@ int hp_store_history(struct hp_store_reader *rd, const char *meter, int64_t from
 	int rows = run_query(rd, st, res, zone, out, err, err_size);
 	reader_leave(rd);
 	return rows;
+}
+
+/* ---- the same rows as numbers, for accounting and CSV ---- */
+
+static double column_or_zero(sqlite3_stmt *st, int col, bool *has)
+{
+	*has = sqlite3_column_type(st, col) != SQLITE_NULL;
+	return *has ? sqlite3_column_double(st, col) : 0;
+}
+
+/* Columns of Q_BUCKETS as bucket_row reads them. */
+static void bucket_struct(sqlite3_stmt *st, struct hp_store_bucket *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->start_ms = sqlite3_column_int64(st, 0);
+	b->end_ms = sqlite3_column_int64(st, 1);
+	b->import_kwh = column_or_zero(st, 3, &b->has_import);
+	b->export_kwh = column_or_zero(st, 4, &b->has_export);
+	b->samples = (unsigned)sqlite3_column_int64(st, 5);
+	int64_t imp_n = sqlite3_column_int64(st, 6), exp_n = sqlite3_column_int64(st, 9);
+	bool has_max;
+	b->max_power_w = column_or_zero(st, 8, &has_max);
+	b->has_power = imp_n > 0 && has_max;
+	if (b->has_power)
+		b->mean_power_w = sqlite3_column_double(st, 7) / (double)imp_n;
+	b->max_export_w = column_or_zero(st, 11, &has_max);
+	b->has_export_power = exp_n > 0 && has_max;
+	if (b->has_export_power)
+		b->mean_export_w = sqlite3_column_double(st, 10) / (double)exp_n;
+	b->gap = sqlite3_column_int(st, 12) != 0;
+	b->estimated = sqlite3_column_int(st, 13) != 0;
+}
+
+/* Resets a statement after its last step rc; 0, or -1 with err set. */
+static int finish_query(struct hp_store_reader *rd, sqlite3_stmt *st, int rc, char *err,
+			size_t err_size)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	snprintf(err, err_size, "history query: %s", sqlite3_errmsg(rd->db));
+	return -1;
+}
+
+int hp_store_buckets(struct hp_store_reader *rd, const char *meter, enum hp_resolution res,
+		     int64_t from_ms, int64_t to_ms, struct hp_store_bucket *out, size_t cap,
+		     size_t *n, char *err, size_t err_size)
+{
+	*n = 0;
+	if (res == HP_RES_RAW) {
+		snprintf(err, err_size, "resolution: buckets are 15m, hour, day or month");
+		return -1;
+	}
+	if (check_args(meter, from_ms, to_ms, (int)res, 1, err, err_size) != 0)
+		return -1;
+	if (reader_enter(rd) != 0) {
+		snprintf(err, err_size, "the history is closed");
+		return -1;
+	}
+	sqlite3_stmt *st = rd->q[Q_BUCKETS];
+	/* One row more than fits says whether there were more. */
+	unsigned limit = cap < HP_HISTORY_ROWS_MAX ? (unsigned)cap + 1 : HP_HISTORY_ROWS_MAX + 1;
+	bind_query(st, meter, from_ms, to_ms, res, limit);
+	int rc;
+	bool more = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			more = true;
+			rc = SQLITE_DONE;
+			break;
+		}
+		bucket_struct(st, &out[(*n)++]);
+	}
+	int result = finish_query(rd, st, rc, err, err_size);
+	reader_leave(rd);
+	return result != 0 ? -1 : more ? 1 : 0;
+}
+
+int hp_store_raw_summary(struct hp_store_reader *rd, const char *meter, int64_t from_ms,
+			 int64_t to_ms, uint64_t *present, uint64_t *rows, char *err,
+			 size_t err_size)
+{
+	*present = 0;
+	*rows = 0;
+	if (check_args(meter, from_ms, to_ms, HP_RES_RAW, 1, err, err_size) != 0)
+		return -1;
+	if (reader_enter(rd) != 0) {
+		snprintf(err, err_size, "the history is closed");
+		return -1;
+	}
+	sqlite3_stmt *st = rd->q[Q_RAW_SUMMARY];
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, hp_raw_id(from_ms, 0));
+	sqlite3_bind_int64(st, 3, hp_raw_id(to_ms, 0));
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*rows = (uint64_t)sqlite3_column_int64(st, 0);
+		for (int f = 0; f < HP_NUM_COUNT; f++)
+			if (sqlite3_column_int64(st, 1 + f) > 0)
+				*present |= UINT64_C(1) << f;
+		rc = SQLITE_DONE;
+	}
+	int result = finish_query(rd, st, rc, err, err_size);
+	reader_leave(rd);
+	return result;
+}
+
+int hp_store_raw_rows(struct hp_store_reader *rd, const char *meter, int64_t from_ms, int64_t to_ms,
+		      unsigned limit, hp_store_raw_fn fn, void *ctx, char *err, size_t err_size)
+{
+	if (check_args(meter, from_ms, to_ms, HP_RES_RAW, limit, err, err_size) != 0)
+		return -1;
+	if (limit > HP_HISTORY_ROWS_MAX)
+		limit = HP_HISTORY_ROWS_MAX;
+	if (reader_enter(rd) != 0) {
+		snprintf(err, err_size, "the history is closed");
+		return -1;
+	}
+	sqlite3_stmt *st = rd->q[Q_RAW];
+	bind_query(st, meter, from_ms, to_ms, HP_RES_RAW, limit);
+	int rc, rows = 0;
+	double num[HP_NUM_COUNT];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t present = 0;
+		for (int f = 0; f < HP_NUM_COUNT; f++) {
+			sqlite3_value *v = sqlite3_column_value(st, 2 + f);
+			if (sqlite3_value_type(v) == SQLITE_NULL)
+				continue;
+			num[f] = sqlite3_value_double(v);
+			present |= UINT64_C(1) << f;
+		}
+		fn(ctx, sqlite3_column_int64(st, 0), present, num);
+		rows++;
+	}
+	int result = finish_query(rd, st, rc, err, err_size);
+	reader_leave(rd);
+	return result != 0 ? -1 : rows;
 }

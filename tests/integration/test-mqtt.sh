@@ -6,8 +6,9 @@
 # payloads equal to /api/v1/meters/NAME/now, availability and the last will
 # (SIGKILL), reconnection after the broker was away 10 s, Home Assistant's birth
 # message, the command topic, password and TLS logins (and their failures in
-# /api/v1/status), discovery removal, `offline` while a meter is stale, and the
-# latency from a frame's last byte on the pty to the subscriber. About 60 s.
+# /api/v1/status), discovery removal, `offline` while a meter is stale, prices
+# published to hanp1d/prices, and the latency from a frame's last byte on the pty
+# to the subscriber. About 60 s.
 set -u
 hanp1d=${1:?usage: test-mqtt.sh HANP1D}
 [ -x /usr/sbin/mosquitto ] || { echo "mqtt: skipped, no /usr/sbin/mosquitto"; exit 77; }
@@ -414,6 +415,24 @@ check 'json <(last_on all hanp1d/kaifa/energy) "\"energy_import_kwh\" in o and \
 	"energy: the registers"
 check 'json <(retained hanp1d/kaifa/info) "o[\"manufacturer\"] == \"Kaifa\" and o[\"meter_time_iso\"][19] in \"+-\""' \
 	"info: identity and clock with offset, retained"
+
+# Dynamic prices published to hanp1d/prices (beside hanp1d/status) reach the
+# price book: garbage is refused and logged, a price list shows in /api/v1/status
+# and is kept in prices.json beside the history database.
+prices_is() {
+	curl -sf "$api/status" -o "$tmp/status.json" &&
+		json "$tmp/status.json" "o['prices']['points'] == $1 and o['prices']['until'] == '$2'"
+}
+mosquitto_pub -p "$port" -t hanp1d/prices -m 'not a price list'
+mosquitto_pub -p "$port" -t hanp1d/prices -m '[{"start": "2025-10-01T00:00:00+02:00",
+ "end": "2025-10-01T00:15:00+02:00", "price": 1.2}, {"start": "2025-10-01T00:15:00+02:00",
+ "end": "2025-10-01T00:30:00+02:00", "price": 1.35, "export_price": 0.9}]'
+check 'until_ok 5 "prices_is 2 2025-09-30T22:30:00.000Z"' \
+	"a price list published to hanp1d/prices is in the price book (/api/v1/status)"
+check 'grep -q "prices on hanp1d/prices refused: not valid JSON" "$tmp/main.out" && kill -0 $main_pid' \
+	"a garbage price payload is refused with the parser's error, and the daemon goes on"
+check 'json "$tmp/prices.json" "len(o) == 2 and o[1][\"export_price\"] == 0.9"' \
+	"the prices are kept in prices.json beside the history database"
 
 # Commands.
 sub detail -t hanp1d/dsmr/status/detail

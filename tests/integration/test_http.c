@@ -202,7 +202,7 @@ static void start(const char *prefix, enum hp_auth_scope auth)
 	snprintf(cfg.http.prefix, sizeof(cfg.http.prefix), "%s", prefix);
 	cfg.http.auth = auth;
 	char err[256] = "";
-	server = hp_http_start(&cfg, &state, err, sizeof(err));
+	server = hp_http_start(&cfg, &state, NULL, err, sizeof(err));
 	CHECK_MSG(server != NULL, "start: %s", err);
 	if (server == NULL)
 		exit(check_report("http"));
@@ -667,7 +667,7 @@ static void test_listen(void)
 	/* IPv6 loopback, when the machine has it. */
 	snprintf(cfg.http.host, sizeof(cfg.http.host), "::1");
 	char err[256] = "";
-	struct hp_http *h6 = hp_http_start(&cfg, &state, err, sizeof(err));
+	struct hp_http *h6 = hp_http_start(&cfg, &state, NULL, err, sizeof(err));
 	if (h6 != NULL) {
 		const char *saved = host;
 		uint16_t saved_port = port;
@@ -685,13 +685,13 @@ static void test_listen(void)
 	start("", HP_AUTH_NONE);
 	cfg.http.port = port;
 	err[0] = '\0';
-	CHECK(hp_http_start(&cfg, &state, err, sizeof(err)) == NULL);
+	CHECK(hp_http_start(&cfg, &state, NULL, err, sizeof(err)) == NULL);
 	CHECK_MSG(strstr(err, "cannot listen") != NULL, "%s", err);
 	stop();
 	cfg.http.port = 0;
 	snprintf(cfg.http.host, sizeof(cfg.http.host), "256.1.2.3");
 	err[0] = '\0';
-	CHECK(hp_http_start(&cfg, &state, err, sizeof(err)) == NULL);
+	CHECK(hp_http_start(&cfg, &state, NULL, err, sizeof(err)) == NULL);
 	CHECK(err[0] != '\0');
 	snprintf(cfg.http.host, sizeof(cfg.http.host), "127.0.0.1");
 }

@@ -623,13 +623,29 @@ static void test_openapi(void)
 	CHECK_INT(status, 200);
 	CHECK_STREQ(str(o, "openapi"), "3.0.3");
 	json_t *paths = json_object_get(o, "paths");
-	static const char *const routes[] = {
-	    "/meters", "/meters/{name}/now", "/meters/{name}/history",
-	    "/status", "/openapi.json",      "/metrics"};
+	/* Every route, with its method: a new one must be described here too. */
+	static const struct {
+		const char *path, *method;
+	} routes[] = {
+	    {"/meters", "get"},
+	    {"/meters/{name}/now", "get"},
+	    {"/meters/{name}/history", "get"},
+	    {"/meters/{name}/history.csv", "get"},
+	    {"/meters/{name}/energy", "get"},
+	    {"/meters/{name}/cost", "get"},
+	    {"/meters/{name}/peaks", "get"},
+	    {"/meters/{name}/prices", "get"},
+	    {"/status", "get"},
+	    {"/config", "get"},
+	    {"/prices", "post"},
+	    {"/openapi.json", "get"},
+	    {"/metrics", "get"},
+	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		CHECK_MSG(json_object_get(json_object_get(paths, routes[i]), "get") != NULL, "%s",
-			  routes[i]);
-	CHECK_INT(json_object_size(paths), 6);
+		CHECK_MSG(json_object_get(json_object_get(paths, routes[i].path),
+					  routes[i].method) != NULL,
+			  "%s %s", routes[i].method, routes[i].path);
+	CHECK_INT(json_object_size(paths), sizeof(routes) / sizeof(routes[0]));
 	json_t *params = json_object_get(
 	    json_object_get(json_object_get(paths, "/meters/{name}/history"), "get"), "parameters");
 	static const char *const names[] = {"from", "to", "resolution", "limit"};

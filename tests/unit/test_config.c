@@ -115,7 +115,7 @@ static const struct bad_file bad_files[] = {
      METER "[influx]\nhost = localhost\nport = 8086\n",
      1,
      {{3, "unknown section [influx] (sections: [meter NAME], [http], [store], [daemon], "
-	  "[mqtt])"}}},
+	  "[mqtt], [prices], [price NAME], [modifier NAME])"}}},
     {"section near mqtt", METER "[mqt]\nhost = x\n", 1, {{3, "did you mean [mqtt]?"}}},
     {"mqtt key in another section",
      METER "[http]\nbase_topic = x\n",
@@ -242,6 +242,62 @@ static const struct bad_file bad_files[] = {
      METER "[http]\nauth = all\nuser = me\npassword_hash = x\n",
      1,
      {{6, "password_hash: not a hash from `hanp1d passwd`"}}},
+    {"price rule without a price",
+     METER "[price night]\ndays = mon-fri\nhours = 22-06\n",
+     1,
+     {{3, "[price night]: the rule sets no price: give import, export or both"}}},
+    {"price rule with a bad price is not also priceless",
+     METER "[price night]\nimport = cheap\n",
+     1,
+     {{4, "import: \"cheap\" is not a number"}}},
+    {"modifier without a value",
+     METER "[modifier vat]\noperation = percent\ndirection = import\n",
+     1,
+     {{3, "[modifier vat]: value: missing"}}},
+    {"modifier without an operation or direction",
+     METER "[modifier a]\nvalue = 1\n[modifier b]\noperation = add\nvalue = 1\n",
+     3,
+     {{3, "[modifier a]: operation: missing (add, percent, subtract or fixed)"},
+      {3, "[modifier a]: direction: missing"},
+      {5, "[modifier b]: direction: missing (import, export or both)"}}},
+    {"empty modifier",
+     METER "[modifier a]\n",
+     3,
+     {{3, "[modifier a]: operation: missing"},
+      {3, "[modifier a]: direction: missing"},
+      {3, "[modifier a]: value: missing"}}},
+    {"price rule defined twice",
+     METER "[price a]\nimport = 1\n[price a]\nimport = 2\n",
+     1,
+     {{5, "price 'a' is defined twice (first on line 3)"}}},
+    {"modifier defined twice",
+     METER "[modifier a]\noperation = add\ndirection = both\nvalue = 1\n"
+	   "[modifier a]\n",
+     1,
+     {{7, "modifier 'a' is defined twice (first on line 3)"}}},
+    {"price rule and modifier without names",
+     METER "[price]\nimport = 1\n[modifier]\nvalue = x\n",
+     3,
+     {{3, "a price section needs a name: [price NAME]"},
+      {5, "a modifier section needs a name: [modifier NAME]"},
+      {6, "value: \"x\" is not a number"}}},
+    {"price rule name with a space",
+     METER "[price a b]\nimport = x\n",
+     2,
+     {{3, "price name 'a b' is not 1 to 31 letters"}, {4, "import: \"x\" is not a number"}}},
+    {"named prices", METER "[prices nok]\n", 1, {{3, "section [prices] takes no name"}}},
+    {"section near price", METER "[prise x]\n", 1, {{3, "did you mean [price NAME]?"}}},
+    {"section near modifier", METER "[modifer x]\n", 1, {{3, "did you mean [modifier NAME]?"}}},
+    {"price keys in other sections",
+     METER "import = 1\n[http]\ncurrency = NOK\n[price a]\nimport = 1\nvalue = 2\n",
+     3,
+     {{3, "'import' belongs in [prices], not in [meter m]"},
+      {5, "'currency' belongs in [prices], not in [http]"},
+      {8, "'value' belongs in [modifier NAME], not in [price a]"}}},
+    {"price rule key set twice",
+     METER "[price a]\nimport = 1\nimport = 2\n",
+     1,
+     {{5, "import is set twice in [price a] (first on line 4)"}}},
     {"every problem found",
      "[meter a]\nbaud = x\nparity = x\n[http]\nlisten = x\n[store]\n"
      "raw_days = 0\n",
@@ -438,6 +494,50 @@ static const struct bad_value bad_values[] = {
     {"mqtt", "format", "domoticz", "'domoticz' is not one of hanp1d, amsreader"},
     {"mqtt", "per_value_topics", "2", "is not yes/no"},
     {"mqtt", "ha_reactive_energy_class", "2025.6", "is not yes/no"},
+    {"", "capacity_tariff", "se", "'se' is not one of none, no, be"},
+    {"", "capacity_hours", "0", "'0' is not a whole number from 1 to 5"},
+    {"", "capacity_hours", "6", "'6' is not a whole number from 1 to 5"},
+    {"", "capacity_distinct_days", "maybe", "'maybe' is not yes/no"},
+    {"", "capacity_thresholds", "",
+     "'' is not a list of kW bounds between the steps, ascending and comma-separated, such as "
+     "2, 5, 10"},
+    {"", "capacity_thresholds", "2, 5, 5",
+     "'2, 5, 5': 5 is not above the bound before it (the bounds ascend)"},
+    {"", "capacity_thresholds", "5, 2", "2 is not above the bound before it"},
+    {"", "capacity_thresholds", "0, 5", "'0, 5': 0 is not a positive number of kW"},
+    {"", "capacity_thresholds", "-2", "-2 is not a positive number of kW"},
+    {"", "capacity_thresholds", "2, 5,", "is not a list of kW bounds"},
+    {"", "capacity_thresholds", "2,,5", "is not a list of kW bounds"},
+    {"", "capacity_thresholds", "2 5", "is not a list of kW bounds"},
+    {"", "capacity_thresholds", "2, x", "is not a list of kW bounds"},
+    {"", "capacity_thresholds", "2, inf", "is not a list of kW bounds"},
+    {"", "capacity_thresholds", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", "more than 16 bounds"},
+    {"", "capacity_floor_kw", "-1", "'-1' is not a number from 0 to 100"},
+    {"", "capacity_floor_kw", "101", "is not a number from 0 to 100"},
+    {"", "capacity_floor_on", "year", "'year' is not one of month, mean"},
+    {"", "capacity_price_kw_year", "-40", "'-40' is not a number from 0"},
+    {"prices", "currency", "kroner",
+     "\"kroner\" is not a 3-letter currency code such as NOK, SEK, DKK or EUR"},
+    {"prices", "currency", "N0K", "is not a 3-letter currency code"},
+    {"prices", "import", "cheap", "\"cheap\" is not a number"},
+    {"prices", "export", "1,5", "\"1,5\" is not a number"},
+    {"prices", "export", "nan", "is not a number"},
+    {"price night", "days", "weekdays",
+     "\"weekdays\" in \"weekdays\" is not a day (mon, tue, wed, thu, fri, sat, sun) or a range"},
+    {"price night", "days", "mon-fry", "\"mon-fry\" in \"mon-fry\" is not a day"},
+    {"price night", "days", "", "is not a day"},
+    {"price night", "hours", "22", "\"22\" is not FROM-TO in whole hours, like 22-06 or 0-24"},
+    {"price night", "hours", "22-25", "hours run from 0 to 23 (and a range may end at 24)"},
+    {"price night", "hours", "6-6", "\"6-6\" is an empty range (0-24 is the whole day)"},
+    {"price night", "dates", "11-01-03-31",
+     "\"11-01-03-31\" is not MM-DD..MM-DD with real dates, like 11-01..03-31"},
+    {"price night", "dates", "02-30..03-31", "is not MM-DD..MM-DD with real dates"},
+    {"price night", "import", "x", "\"x\" is not a number"},
+    {"price night", "export", "0.5 NOK", "is not a number"},
+    {"modifier vat", "operation", "multiply",
+     "\"multiply\" is not add, percent, subtract or fixed"},
+    {"modifier vat", "direction", "in", "\"in\" is not import, export or both"},
+    {"modifier vat", "value", "25%", "\"25%\" is not a number"},
 };
 
 static void test_bad_values(void)
@@ -712,6 +812,119 @@ struct bool_case {
 	const char *text;
 	bool value;
 };
+
+static void test_price_values(void)
+{
+	load_ok("prices", "[meter no]\nsource = /dev/ttyUSB0\ncapacity_tariff = NO\n"
+			  "capacity_hours = 5\ncapacity_distinct_days = no\n"
+			  "capacity_thresholds = 5,10 , 15.5\n"
+			  "[meter be]\nsource = /dev/ttyUSB1\ncapacity_tariff = be\n"
+			  "capacity_floor_kw = 0\ncapacity_floor_on = mean\n"
+			  "capacity_price_kw_year = 40.4\n"
+			  "[prices]\ncurrency = nok\nimport = 1.10\nexport = -0.05\n"
+			  "[price night]\ndays = mon-fri\nhours = 22-06\nimport = 0.85\n"
+			  "[price weekend]\ndays = Sat, sun\nexport = 0.4\n"
+			  "[price winter]\nhours = 6-22\ndates = 11-01..03-31\nimport = 1.35\n"
+			  "[modifier grid]\noperation = add\ndirection = import\nvalue = 0.3618\n"
+			  "[modifier vat]\noperation = Percent\ndirection = both\nvalue = 25\n");
+	const struct hp_meter_config *no = hp_config_meter(&cfg, "no");
+	const struct hp_meter_config *be = hp_config_meter(&cfg, "be");
+	CHECK(no != NULL && be != NULL);
+	if (no == NULL || be == NULL)
+		return;
+	CHECK_INT(no->capacity_tariff, HP_CAPACITY_NO);
+	CHECK_INT(no->capacity_no.hours, 5);
+	CHECK(!no->capacity_no.distinct_days);
+	CHECK_INT(no->capacity_no.threshold_count, 3);
+	CHECK_NEAR(no->capacity_no.thresholds_kw[0], 5);
+	CHECK_NEAR(no->capacity_no.thresholds_kw[1], 10);
+	CHECK_NEAR(no->capacity_no.thresholds_kw[2], 15.5);
+	CHECK_NEAR(no->capacity_no.thresholds_kw[3], 0);
+	CHECK_INT(be->capacity_tariff, HP_CAPACITY_BE);
+	CHECK_NEAR(be->capacity_be.floor_kw, 0);
+	CHECK_INT(be->capacity_be.floor_mode, HP_BE_FLOOR_ON_MEAN);
+	CHECK_NEAR(be->capacity_be.price_per_kw_year, 40.4);
+	/* Each meter keeps the defaults of the other tariff. */
+	CHECK_INT(be->capacity_no.hours, 3);
+	CHECK_INT(be->capacity_no.threshold_count, 9);
+	CHECK_NEAR(no->capacity_be.floor_kw, 2.5);
+
+	const struct hp_price_config *p = &cfg.prices;
+	CHECK_STREQ(p->currency, "NOK");
+	CHECK(p->has_fixed_import && p->has_fixed_export);
+	CHECK_NEAR(p->fixed_import, 1.10);
+	CHECK_NEAR(p->fixed_export, -0.05);
+	CHECK_INT(p->tou_count, 3);
+	/* In file order; bit n is struct tm's weekday n (0 Sunday). */
+	CHECK_INT(p->tou[0].days, 0x3e);
+	CHECK_INT(p->tou[0].hour_from, 22);
+	CHECK_INT(p->tou[0].hour_to, 6);
+	CHECK(!p->tou[0].has_dates);
+	CHECK(p->tou[0].has_import && !p->tou[0].has_export);
+	CHECK_NEAR(p->tou[0].import_price, 0.85);
+	CHECK_INT(p->tou[1].days, 0x41);
+	CHECK_INT(p->tou[1].hour_from, 0);
+	CHECK_INT(p->tou[1].hour_to, 24);
+	CHECK(!p->tou[1].has_import && p->tou[1].has_export);
+	CHECK_NEAR(p->tou[1].export_price, 0.4);
+	CHECK_INT(p->tou[2].days, 0x7f);
+	CHECK(p->tou[2].has_dates);
+	CHECK_INT(p->tou[2].date_from, 1101);
+	CHECK_INT(p->tou[2].date_to, 331);
+	CHECK_INT(p->modifier_count, 2);
+	CHECK_INT(p->modifiers[0].op, HP_PRICE_OP_ADD);
+	CHECK_INT(p->modifiers[0].applies, HP_PRICE_APPLIES_IMPORT);
+	CHECK_NEAR(p->modifiers[0].value, 0.3618);
+	CHECK_INT(p->modifiers[1].op, HP_PRICE_OP_PERCENT);
+	CHECK_INT(p->modifiers[1].applies, HP_PRICE_APPLIES_IMPORT | HP_PRICE_APPLIES_EXPORT);
+	CHECK_NEAR(p->modifiers[1].value, 25);
+
+	/* Empty values leave prices, currency and dates unset. */
+	load_ok("empty prices", METER "[prices]\ncurrency =\nimport =\nexport =\n"
+				      "[price a]\ndates =\nimport =\nexport = 1\n");
+	CHECK_STREQ(cfg.prices.currency, "");
+	CHECK(!cfg.prices.has_fixed_import && !cfg.prices.has_fixed_export);
+	CHECK_INT(cfg.prices.tou_count, 1);
+	CHECK(!cfg.prices.tou[0].has_dates && !cfg.prices.tou[0].has_import);
+	/* No price anywhere: the defaults. */
+	load_ok("no prices", METER);
+	static struct hp_price_config none;
+	hp_price_config_init(&none);
+	CHECK(memcmp(&cfg.prices, &none, sizeof(none)) == 0);
+}
+
+/* Sections beyond the limits are reported on their header, and their keys are
+ * still checked. */
+static void test_price_limits(void)
+{
+	static char text[8192];
+	size_t n = (size_t)snprintf(text, sizeof(text), METER);
+	for (int i = 0; i <= HP_PRICE_TOU_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "[price r%d]\nimport = %d\n", i,
+				      i);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "export = x\n");
+	struct problems ps;
+	int line = 3 + 2 * HP_PRICE_TOU_MAX;
+	CHECK_INT(load(text, &ps), 2);
+	struct expect too_many = {line, "more than 16 [price NAME] sections"};
+	struct expect checked = {line + 2, "export: \"x\" is not a number"};
+	CHECK(has_problem(&ps, &too_many));
+	CHECK(has_problem(&ps, &checked));
+	CHECK_INT(cfg.prices.tou_count, HP_PRICE_TOU_MAX);
+	CHECK_NEAR(cfg.prices.tou[HP_PRICE_TOU_MAX - 1].import_price, HP_PRICE_TOU_MAX - 1);
+
+	n = (size_t)snprintf(text, sizeof(text), METER);
+	for (int i = 0; i <= HP_PRICE_MODIFIERS_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "[modifier m%d]\noperation = add\ndirection = both\n"
+				      "value = %d\n",
+				      i, i);
+	line = 3 + 4 * HP_PRICE_MODIFIERS_MAX;
+	CHECK_INT(load(text, &ps), 1);
+	struct expect too_many_mods = {line, "more than 16 [modifier NAME] sections"};
+	CHECK(has_problem(&ps, &too_many_mods));
+	CHECK_INT(cfg.prices.modifier_count, HP_PRICE_MODIFIERS_MAX);
+}
 
 static void test_booleans(void)
 {
@@ -1043,6 +1256,34 @@ static size_t count_of(const char *text, const char *needle)
 	return n;
 }
 
+/* Sections the shipped file shows in comments only: any would change the prices. */
+static bool example_only(int section)
+{
+	return section == HP_CFG_PRICE || section == HP_CFG_MODIFIER;
+}
+
+/* The shipped file's commented examples ("#[price night]", "#days = mon-fri") load
+ * without a problem once uncommented. */
+static void check_examples(const char *conf)
+{
+	static char text[65536];
+	size_t n = (size_t)snprintf(text, sizeof(text), METER "[prices]\n");
+	for (const char *p = conf; *p != '\0' && n + 1 < sizeof(text);) {
+		size_t len = strcspn(p, "\n");
+		bool example =
+		    p[0] == '#' &&
+		    (p[1] == '[' || (p[1] != ' ' && p[1] != '#' && memchr(p, '=', len) != NULL));
+		if (example) {
+			/* "#   capacity_tariff = be" is prose; "#days = x" an example. */
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%.*s\n", (int)len - 1,
+					      p + 1);
+		}
+		p += len + (p[len] == '\n');
+	}
+	load_ok("etc/hanp1d.conf examples", text);
+	CHECK(cfg.prices.tou_count > 0 && cfg.prices.modifier_count > 0);
+}
+
 static void test_shipped_file(void)
 {
 	char path[PATH_MAX_ + 32];
@@ -1071,12 +1312,15 @@ static void test_shipped_file(void)
 	CHECK(memcmp(&cfg.http, &defaults.http, sizeof(cfg.http)) == 0);
 	CHECK(memcmp(&cfg.store, &defaults.store, sizeof(cfg.store)) == 0);
 	CHECK(memcmp(&cfg.mqtt, &defaults.mqtt, sizeof(cfg.mqtt)) == 0);
+	CHECK(memcmp(&cfg.prices, &defaults.prices, sizeof(cfg.prices)) == 0);
 	CHECK_STREQ(cfg.timezone, defaults.timezone);
 	CHECK_INT(cfg.stale_after_s, defaults.stale_after_s);
 	CHECK_INT(cfg.log_level, defaults.log_level);
 
 	/* Every key is in it, and documented in hanp1d.conf(5), once per section that
-	 * has it (timezone: [meter NAME] and [daemon]). */
+	 * has it (timezone: [meter NAME] and [daemon]; import and export: [prices] and
+	 * [price NAME]). The file has no rules or modifiers of its own: their keys are
+	 * in commented examples ("#days =") that must still parse once uncommented. */
 	char *conf = read_text(path);
 	if (conf == NULL)
 		return;
@@ -1086,19 +1330,26 @@ static void test_shipped_file(void)
 	for (int s = 0; s < HP_CFG_SECTION_COUNT && copy_conf != NULL && man != NULL; s++) {
 		const struct hp_cfg_section_def *def = &hp_cfg_sections[s];
 		for (size_t k = 0; k < def->count; k++) {
-			size_t sections = 0;
-			for (int o = 0; o < HP_CFG_SECTION_COUNT; o++)
-				sections +=
+			size_t sections = 0, live = 0;
+			for (int o = 0; o < HP_CFG_SECTION_COUNT; o++) {
+				bool has =
 				    hp_cfg_find_key(&hp_cfg_sections[o], def->keys[k].name) != NULL;
+				sections += has;
+				live += has && !example_only(o);
+			}
 			char needle[64];
 			snprintf(needle, sizeof(needle), "\n%s =", def->keys[k].name);
-			CHECK_MSG(count_of(copy_conf, needle) == sections, "etc/hanp1d.conf: %s",
+			CHECK_MSG(count_of(copy_conf, needle) == live, "etc/hanp1d.conf: %s",
 				  def->keys[k].name);
+			snprintf(needle, sizeof(needle), "\n#%s =", def->keys[k].name);
+			CHECK_MSG(!example_only(s) || count_of(copy_conf, needle) > 0,
+				  "etc/hanp1d.conf: no example of %s", def->keys[k].name);
 			snprintf(needle, sizeof(needle), "\n.B %s =", def->keys[k].name);
 			CHECK_MSG(count_of(man, needle) == sections, "hanp1d.conf.5: %s",
 				  def->keys[k].name);
 		}
 	}
+	check_examples(copy_conf);
 	free(copy_conf);
 }
 
@@ -1184,6 +1435,8 @@ int main(int argc, char **argv)
 	test_secrets_never_echoed();
 	test_meter_values();
 	test_booleans();
+	test_price_values();
+	test_price_limits();
 	test_sources();
 	test_http_store_daemon_values();
 	test_mqtt_values();

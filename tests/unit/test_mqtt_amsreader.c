@@ -28,7 +28,7 @@ static json_t *classic(enum hp_enc_profile p, struct hp_enc_values *v, int want_
 	CHECK(make_reading(p, v, &r));
 	CHECK_INT(hp_ams_list(&r), want_list);
 	struct hp_mqtt_frame f;
-	hp_mqtt_frame_init(&f, &r, wall_ms);
+	hp_mqtt_frame_init(&f, &r, wall_ms, cet());
 	json_t *o = hp_ams_json(&f, &env);
 	hp_mqtt_frame_free(&f);
 	return o;
@@ -136,7 +136,7 @@ static void test_raw(void)
 	CHECK(make_reading(HP_PROFILE_KAIFA_LIST3, &v, &r));
 	struct hp_mqtt_frame f;
 	int64_t wall = utc_ms(2025, 1, 15, 11, 0, 5);
-	hp_mqtt_frame_init(&f, &r, wall);
+	hp_mqtt_frame_init(&f, &r, wall, cet());
 	static struct raw raw;
 	hp_ams_raw(&f, &env, collect, &raw);
 	hp_mqtt_frame_free(&f);
@@ -165,7 +165,7 @@ static void test_raw(void)
 
 	/* A list 2 frame: ids not retained. */
 	CHECK(make_reading(HP_PROFILE_KAIFA_LIST2, &v, &r));
-	hp_mqtt_frame_init(&f, &r, wall);
+	hp_mqtt_frame_init(&f, &r, wall, cet());
 	memset(&raw, 0, sizeof(raw));
 	hp_ams_raw(&f, &env, collect, &raw);
 	hp_mqtt_frame_free(&f);
@@ -174,7 +174,7 @@ static void test_raw(void)
 
 	/* DSMR 5: per phase power and tariff registers. */
 	CHECK(make_reading(HP_PROFILE_DSMR50_NL, &v, &r));
-	hp_mqtt_frame_init(&f, &r, wall);
+	hp_mqtt_frame_init(&f, &r, wall, cet());
 	memset(&raw, 0, sizeof(raw));
 	hp_ams_raw(&f, &env, collect, &raw);
 	hp_mqtt_frame_free(&f);
@@ -186,7 +186,7 @@ static void test_raw(void)
 
 int main(void)
 {
-	use_cet();
+	away_from_cet();
 	test_json_classic();
 	test_raw();
 	return check_report("mqtt_amsreader");

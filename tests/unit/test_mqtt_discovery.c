@@ -573,7 +573,7 @@ static void test_cadence(void)
 
 int main(void)
 {
-	use_cet();
+	away_from_cet();
 	test_kaifa();
 	test_dsmr5_gas();
 	test_belgian();

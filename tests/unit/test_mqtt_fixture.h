@@ -13,11 +13,22 @@
 #include "hanp1d/decode.h"
 #include "meters.h"
 #include "mqtt_meter.h"
+#include "tz.h"
 
 /* Norway and Belgium: CET/CEST, as a POSIX rule so no zone files are needed. */
-static inline void use_cet(void)
+#define CET_RULE "CET-1CEST,M3.5.0,M10.5.0/3"
+
+/* The meters' zone in the examples. Payload times follow the meter's zone, never
+ * the process's: the tests run with the process in another zone (away_from_cet)
+ * to show it. */
+static inline const struct hp_tz *cet(void)
 {
-	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	return hp_tz_get(CET_RULE, NULL, 0);
+}
+
+static inline void away_from_cet(void)
+{
+	setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
 	tzset();
 }
 

@@ -13,7 +13,7 @@ static struct hp_ams_env env = {"b8:27:eb:01:02:03", "hanp1d-pi", 0, 41.5};
 static void setup(struct hp_mqtt_meter *m, const char *name)
 {
 	struct hp_mqtt_meter_setup s = {
-	    &cfg.mqtt, name, "hanp1d/status", "Electricity meter", "http://pi:8080/", &env};
+	    &cfg.mqtt, name, "hanp1d/status", "Electricity meter", "http://pi:8080/", &env, cet()};
 	CHECK_INT(hp_mqtt_meter_init(m, &s), 0);
 	recorder_clear(&rec);
 }
@@ -336,14 +336,15 @@ static void test_topic_limits(void)
 	       "<meter><meter><meter><meter><meter><meter><meter>",
 	       112);
 	struct hp_mqtt_meter_setup s = {
-	    &q, "abcdefghijklmnopqrstuvwxyz01234", "hanp1d/status", "Electricity meter", "", &env};
+	    &q,   "abcdefghijklmnopqrstuvwxyz01234", "hanp1d/status", "Electricity meter", "", &env,
+	    cet()};
 	CHECK_INT(hp_mqtt_meter_init(&m, &s), -1);
 	hp_mqtt_meter_free(&m);
 }
 
 int main(void)
 {
-	use_cet();
+	away_from_cet();
 	hp_config_defaults(&cfg);
 	test_realtime();
 	test_lazy();

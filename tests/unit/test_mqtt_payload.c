@@ -8,27 +8,41 @@
 
 /* ---- times ---- */
 
-static void check_iso(int64_t ms, const char *want)
+static void check_iso_in(const struct hp_tz *zone, int64_t ms, const char *want)
 {
 	char out[HP_ISO_TIME_MAX];
-	CHECK_INT(hp_mqtt_time_iso(ms, out, sizeof(out)), 0);
+	CHECK_INT(hp_mqtt_time_iso(zone, ms, out, sizeof(out)), 0);
 	CHECK_STREQ(out, want);
+}
+
+static void check_wall_in(const struct hp_tz *zone, const char *wall, int dst, const char *want,
+			  int64_t want_epoch)
+{
+	char out[HP_ISO_TIME_MAX];
+	int64_t epoch = -1;
+	int rc = hp_mqtt_wall_iso(zone, wall, dst, out, sizeof(out), &epoch);
+	CHECK_MSG(rc == (want != NULL ? 0 : -1), "%s dst %d: rc %d", wall, dst, rc);
+	CHECK_STREQ(out, want != NULL ? want : "");
+	if (want != NULL)
+		CHECK_MSG(epoch == want_epoch, "%s dst %d: epoch %lld, want %lld", wall, dst,
+			  (long long)epoch, (long long)want_epoch);
+}
+
+static void check_iso(int64_t ms, const char *want)
+{
+	check_iso_in(cet(), ms, want);
 }
 
 static void check_wall(const char *wall, int dst, const char *want, int64_t want_epoch)
 {
-	char out[HP_ISO_TIME_MAX];
-	int64_t epoch = -1;
-	int rc = hp_mqtt_wall_iso(wall, dst, out, sizeof(out), &epoch);
-	CHECK_MSG(rc == (want != NULL ? 0 : -1), "%s dst %d: rc %d", wall, dst, rc);
-	CHECK_STREQ(out, want != NULL ? want : "");
-	if (want != NULL)
-		CHECK_INT(epoch, want_epoch);
+	check_wall_in(cet(), wall, dst, want, want_epoch);
 }
 
+/* The process runs in New York time (away_from_cet): every offset below is the
+ * meter zone's. */
 static void test_times(void)
 {
-	use_cet();
+	CHECK(cet() != NULL);
 	/* The doc's receive time: 16:00:10Z is 17:00:10 in Oslo in January. */
 	check_iso(utc_ms(2025, 1, 15, 16, 0, 10), "2025-01-15T17:00:10+01:00");
 	check_iso(utc_ms(2025, 1, 15, 16, 0, 10) + 999, "2025-01-15T17:00:10+01:00");
@@ -40,8 +54,13 @@ static void test_times(void)
 	/* A flag that contradicts the date does not move the time. */
 	check_wall("2025-01-15T17:00:00", 1, "2025-01-15T17:00:00+01:00",
 		   utc_ms(2025, 1, 15, 16, 0, 0) / 1000);
+	check_wall("2025-07-01T12:00:00", 0, "2025-07-01T12:00:00+02:00",
+		   utc_ms(2025, 7, 1, 10, 0, 0) / 1000);
 	check_wall("2025-07-01T12:00:00", -1, "2025-07-01T12:00:00+02:00",
 		   utc_ms(2025, 7, 1, 10, 0, 0) / 1000);
+	/* The day before the autumn change: one occurrence, whatever the flag says. */
+	check_wall("2025-10-25T02:30:00", 0, "2025-10-25T02:30:00+02:00",
+		   utc_ms(2025, 10, 25, 0, 30, 0) / 1000);
 	/* The repeated autumn hour: the flag picks, the first occurrence (summer)
 	 * without it. */
 	check_wall("2025-10-26T02:30:00", 1, "2025-10-26T02:30:00+02:00",
@@ -50,23 +69,67 @@ static void test_times(void)
 		   utc_ms(2025, 10, 26, 1, 30, 0) / 1000);
 	check_wall("2025-10-26T02:30:00", -1, "2025-10-26T02:30:00+02:00",
 		   utc_ms(2025, 10, 26, 0, 30, 0) / 1000);
+	check_wall("2025-10-26T02:00:00", 0, "2025-10-26T02:00:00+01:00",
+		   utc_ms(2025, 10, 26, 1, 0, 0) / 1000);
+	check_wall("2025-10-26T02:59:59", 0, "2025-10-26T02:59:59+01:00",
+		   utc_ms(2025, 10, 26, 1, 59, 59) / 1000);
+	check_wall("2025-10-26T03:00:00", 1, "2025-10-26T03:00:00+01:00",
+		   utc_ms(2025, 10, 26, 2, 0, 0) / 1000);
 	/* The spring gap: the offset before it. */
 	check_wall("2025-03-30T02:30:00", -1, "2025-03-30T02:30:00+01:00",
+		   utc_ms(2025, 3, 30, 1, 30, 0) / 1000);
+	check_wall("2025-03-30T02:30:00", 1, "2025-03-30T02:30:00+01:00",
 		   utc_ms(2025, 3, 30, 1, 30, 0) / 1000);
 	check_wall("", -1, NULL, 0);
 	check_wall("2025-01-15 17:00:00", -1, NULL, 0);
 	check_wall("2025-13-15T17:00:00", -1, NULL, 0);
 	check_wall("2025-01-15T17:00", -1, NULL, 0);
-	/* West of UTC and UTC itself. */
-	setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
-	tzset();
-	check_iso(utc_ms(2025, 1, 15, 16, 0, 10), "2025-01-15T11:00:10-05:00");
-	setenv("TZ", "UTC0", 1);
-	tzset();
-	check_iso(utc_ms(2025, 1, 15, 16, 0, 10), "2025-01-15T16:00:10+00:00");
-	check_wall("2025-10-26T02:30:00", 1, "2025-10-26T02:30:00+00:00",
-		   utc_ms(2025, 10, 26, 2, 30, 0) / 1000);
-	use_cet();
+	/* West of UTC, with its own autumn hour a week later than Europe's, and UTC
+	 * itself: zones of other meters of the same daemon. */
+	const struct hp_tz *ny = hp_tz_get("EST5EDT,M3.2.0,M11.1.0", NULL, 0);
+	check_iso_in(ny, utc_ms(2025, 1, 15, 16, 0, 10), "2025-01-15T11:00:10-05:00");
+	check_wall_in(ny, "2025-11-02T01:30:00", 0, "2025-11-02T01:30:00-05:00",
+		      utc_ms(2025, 11, 2, 6, 30, 0) / 1000);
+	check_wall_in(ny, "2025-11-02T01:30:00", 1, "2025-11-02T01:30:00-04:00",
+		      utc_ms(2025, 11, 2, 5, 30, 0) / 1000);
+	check_wall_in(ny, "2025-10-26T02:30:00", 0, "2025-10-26T02:30:00-04:00",
+		      utc_ms(2025, 10, 26, 6, 30, 0) / 1000);
+	check_iso_in(hp_tz_utc(), utc_ms(2025, 1, 15, 16, 0, 10), "2025-01-15T16:00:10+00:00");
+	check_wall_in(hp_tz_utc(), "2025-10-26T02:30:00", 1, "2025-10-26T02:30:00+00:00",
+		      utc_ms(2025, 10, 26, 2, 30, 0) / 1000);
+	/* Without a zone there is no offset to give. */
+	char out[HP_ISO_TIME_MAX] = "x";
+	CHECK_INT(hp_mqtt_time_iso(NULL, 0, out, sizeof(out)), -1);
+	CHECK_STREQ(out, "");
+	CHECK_INT(hp_mqtt_wall_iso(NULL, "2025-01-15T17:00:00", -1, out, sizeof(out), NULL), -1);
+}
+
+/* Two meters of one daemon in different zones: the same reading gets each
+ * meter's offsets. */
+static void test_meter_zones(void)
+{
+	static struct hp_reading r;
+	hp_reading_init(&r, HP_PROTO_DSMR, HP_FRAMING_P1);
+	hp_reading_set_text(&r, HP_TEXT_METER_TIME, "2025-10-26T02:30:00", 19);
+	r.meter_time_dst = 0;
+	hp_reading_set(&r, HP_NUM_POWER_IMPORT_W, 500);
+	struct hp_mqtt_frame f;
+	hp_mqtt_frame_init(&f, &r, utc_ms(2025, 10, 26, 1, 30, 5), cet());
+	json_t *o = hp_mqtt_state_json(&f);
+	CHECK_STREQ(json_string_value(json_object_get(o, "time")), "2025-10-26T02:30:05+01:00");
+	CHECK_STREQ(json_string_value(json_object_get(o, "meter_time_iso")),
+		    "2025-10-26T02:30:00+01:00");
+	CHECK_INT(f.meter_time_epoch_s, utc_ms(2025, 10, 26, 1, 30, 0) / 1000);
+	json_decref(o);
+	hp_mqtt_frame_free(&f);
+	const struct hp_tz *lisbon = hp_tz_get("WET0WEST,M3.5.0/1,M10.5.0", NULL, 0);
+	hp_mqtt_frame_init(&f, &r, utc_ms(2025, 10, 26, 1, 30, 5), lisbon);
+	o = hp_mqtt_state_json(&f);
+	CHECK_STREQ(json_string_value(json_object_get(o, "time")), "2025-10-26T01:30:05+00:00");
+	CHECK_STREQ(json_string_value(json_object_get(o, "meter_time_iso")),
+		    "2025-10-26T02:30:00+00:00");
+	json_decref(o);
+	hp_mqtt_frame_free(&f);
 }
 
 /* ---- the doc's example: meter `main`, a Kaifa, January in Norway ---- */
@@ -111,7 +174,7 @@ static void test_doc_example(void)
 	static struct hp_reading r;
 	doc_reading(&r);
 	struct hp_mqtt_frame f;
-	hp_mqtt_frame_init(&f, &r, utc_ms(2025, 1, 15, 16, 0, 10));
+	hp_mqtt_frame_init(&f, &r, utc_ms(2025, 1, 15, 16, 0, 10), cet());
 	struct hp_mqtt_identity id = {0};
 	CHECK(hp_mqtt_identity_update(&id, &r));
 	CHECK(!hp_mqtt_identity_update(&id, &r));
@@ -169,7 +232,7 @@ static void test_partial_frames(void)
 	CHECK_STREQ(id.text[HP_TEXT_METER_ID], "7359990000123458");
 	struct hp_mqtt_frame f;
 	int64_t t = utc_ms(2025, 1, 15, 11, 0, 0);
-	hp_mqtt_frame_init(&f, &list1, t);
+	hp_mqtt_frame_init(&f, &list1, t, cet());
 	json_t *power = hp_mqtt_power_json(&f);
 	CHECK_INT(json_object_size(power), 2); /* power_import_w and time */
 	CHECK_NEAR(json_number_value(json_object_get(power, "power_import_w")), 3127);
@@ -184,12 +247,12 @@ static void test_partial_frames(void)
 	hp_mqtt_frame_free(&f);
 
 	/* A frame without a clock: info has the identity and time, no clock keys. */
-	hp_mqtt_frame_init(&f, &list2, t);
+	hp_mqtt_frame_init(&f, &list2, t, cet());
 	static struct hp_reading noclock;
 	noclock = list2;
 	noclock.text[HP_TEXT_METER_TIME][0] = '\0';
 	hp_mqtt_frame_free(&f);
-	hp_mqtt_frame_init(&f, &noclock, t);
+	hp_mqtt_frame_init(&f, &noclock, t, cet());
 	info = hp_mqtt_info_json(&f, &id);
 	CHECK(json_object_get(info, "meter_time") == NULL);
 	CHECK(json_object_get(info, "meter_time_iso") == NULL);
@@ -213,7 +276,7 @@ static void test_belgian_split(void)
 	static struct hp_reading r;
 	CHECK(make_reading(HP_PROFILE_DSMR_BE, &v, &r));
 	struct hp_mqtt_frame f;
-	hp_mqtt_frame_init(&f, &r, utc_ms(2025, 1, 15, 11, 12, 0));
+	hp_mqtt_frame_init(&f, &r, utc_ms(2025, 1, 15, 11, 12, 0), cet());
 	json_t *power = hp_mqtt_power_json(&f), *energy = hp_mqtt_energy_json(&f, NULL);
 	CHECK_NEAR(json_number_value(json_object_get(power, "demand_avg_w")), 1234);
 	CHECK_NEAR(json_number_value(json_object_get(power, "demand_month_max_w")), 4321);
@@ -323,6 +386,17 @@ static void test_topics(void)
 	CHECK_STREQ(out, "hanp1d/status");
 	CHECK_INT(hp_mqtt_daemon_status_topic("ams", out, sizeof(out)), 0);
 	CHECK_STREQ(out, "ams/status");
+	/* Prices come in beside the daemon's status. */
+	CHECK_INT(hp_mqtt_prices_topic("hanp1d/<meter>", out, sizeof(out)), 0);
+	CHECK_STREQ(out, "hanp1d/prices");
+	CHECK_INT(hp_mqtt_prices_topic("home/energy/<meter>/p1", out, sizeof(out)), 0);
+	CHECK_STREQ(out, "home/energy/prices");
+	CHECK_INT(hp_mqtt_prices_topic("<meter>", out, sizeof(out)), 0);
+	CHECK_STREQ(out, "hanp1d/prices");
+	CHECK_INT(hp_mqtt_prices_topic("ams", out, sizeof(out)), 0);
+	CHECK_STREQ(out, "ams/prices");
+	CHECK_INT(hp_mqtt_prices_topic("hanp1d/<meter>", out, 13), -1);
+	CHECK_INT(hp_mqtt_prices_topic("hanp1d/<meter>", out, 14), 0);
 	CHECK(hp_mqtt_discovery_meter("homeassistant", "homeassistant/device/hanp1d_main/config",
 				      name, sizeof(name)));
 	CHECK_STREQ(name, "main");
@@ -338,7 +412,9 @@ static void test_topics(void)
 
 int main(void)
 {
+	away_from_cet();
 	test_times();
+	test_meter_zones();
 	test_doc_example();
 	test_partial_frames();
 	test_belgian_split();
