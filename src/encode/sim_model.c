@@ -39,6 +39,11 @@
 #define MEAN_IMPORT_KW     2.0
 #define MEAN_EXPORT_KW     0.2
 #define NIGHT_TARIFF_SHARE (8.0 / 24.0)
+/* A quarter-hour of the Belgian demand registers, in seconds. */
+#define QUARTER_S 900
+/* The month's peak a meter started mid-month already holds: a few kilowatts. */
+#define MONTH_PEAK_MIN_W  2500.0
+#define MONTH_PEAK_SPAN_W 2000.0
 /* Grid frequency wanders within +-30 mHz of 50 Hz. */
 #define FREQUENCY_HZ      50.0
 #define FREQUENCY_SPAN_HZ 0.06
@@ -107,6 +112,63 @@ time_t sim_local_now(void)
 	return now + tm.tm_gmtoff;
 }
 
+static void set_datetime(struct hp_enc_datetime *d, time_t t)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	*d = (struct hp_enc_datetime){.year = (uint16_t)(tm.tm_year + 1900),
+				      .month = (uint8_t)(tm.tm_mon + 1),
+				      .day = (uint8_t)tm.tm_mday,
+				      .hour = (uint8_t)tm.tm_hour,
+				      .minute = (uint8_t)tm.tm_min,
+				      .second = (uint8_t)tm.tm_sec};
+}
+
+/* A meter started mid-month shows a peak from earlier in the month: the first
+ * day's 18:00 quarter. */
+static void seed_month_peak(struct sim_model *m)
+{
+	struct tm tm;
+	gmtime_r(&m->clock, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = 18;
+	tm.tm_min = tm.tm_sec = 0;
+	time_t first = timegm(&tm);
+	if (first >= m->clock)
+		return; /* the month is young: its first quarter sets the peak */
+	m->values.demand_month_max_w =
+	    round(MONTH_PEAK_MIN_W + MONTH_PEAK_SPAN_W * uniform(&m->rng));
+	set_datetime(&m->values.demand_month_max_time, first);
+}
+
+/* The running quarter's mean import (1-0:1.4.0), and at each quarter's end the
+ * month's highest (1-0:1.6.0), reset when a month begins, as e-MUCS meters do. */
+static void track_demand(struct sim_model *m, double imported_kwh)
+{
+	struct hp_enc_values *v = &m->values;
+	time_t quarter = m->clock / QUARTER_S * QUARTER_S;
+	if (quarter != m->quarter_start) {
+		if (m->quarter_start != 0) {
+			struct tm was, now;
+			gmtime_r(&m->quarter_start, &was);
+			gmtime_r(&quarter, &now);
+			if (was.tm_mon != now.tm_mon)
+				v->demand_month_max_w = 0;
+			double mean_w = round(m->quarter_kwh * 1000 * SECONDS_PER_HOUR / QUARTER_S);
+			if (was.tm_mon == now.tm_mon && mean_w > v->demand_month_max_w) {
+				v->demand_month_max_w = mean_w;
+				set_datetime(&v->demand_month_max_time, m->quarter_start);
+			}
+		}
+		m->quarter_start = quarter;
+		m->quarter_kwh = 0;
+	}
+	m->quarter_kwh += imported_kwh;
+	double elapsed_h = ((double)(m->clock - quarter) + m->clock_ms / 1000.0) / SECONDS_PER_HOUR;
+	v->demand_avg_w =
+	    elapsed_h > 0 ? round(m->quarter_kwh * 1000 / elapsed_h) : v->power_import_w;
+}
+
 void sim_model_init(struct sim_model *m, uint8_t phases, uint64_t seed, time_t start)
 {
 	memset(m, 0, sizeof(*m));
@@ -118,6 +180,8 @@ void sim_model_init(struct sim_model *m, uint8_t phases, uint64_t seed, time_t s
 	m->solar_peak_w = SIM_SOLAR_PEAK_W;
 	m->cloud = 1;
 	set_clock(m);
+	seed_month_peak(m);
+	track_demand(m, 0);
 }
 
 void sim_model_set_solar(struct sim_model *m, double peak_w)
@@ -221,11 +285,13 @@ void sim_model_advance_ms(struct sim_model *m, uint32_t ms)
 	double p = v->power_import_w + v->power_export_w;
 	v->power_factor = p > 0 ? p / hypot(p, p * REACTIVE_SHARE) : 1;
 	set_phases(m, v->power_import_w, v->power_export_w);
+	double before_kwh = v->energy_import_kwh;
 	integrate(v, tm.tm_hour, ms);
 	uint64_t t = (uint64_t)m->clock_ms + ms;
 	m->clock += (time_t)(t / MS_PER_S);
 	m->clock_ms = (uint16_t)(t % MS_PER_S);
 	set_clock(m);
+	track_demand(m, v->energy_import_kwh - before_kwh);
 }
 
 void sim_model_step(struct sim_model *m, unsigned dt)

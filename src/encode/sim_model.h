@@ -22,6 +22,9 @@ struct sim_model {
 	double cloud;              /* 0.2 (overcast) .. 1 (clear): drifts slowly */
 	double appliance_w;        /* a kettle, oven or washing machine running now */
 	int64_t appliance_left_ms; /* how long it still runs */
+	/* Belgian demand (1-0:1.4.0, 1-0:1.6.0): the running quarter-hour. */
+	time_t quarter_start; /* meter clock; 0 = none yet */
+	double quarter_kwh;   /* imported since quarter_start */
 };
 
 /* A meter at `start` (its local clock) with solar panels of SIM_SOLAR_PEAK_W and
