@@ -151,6 +151,8 @@ static void installation_json(json_t *o, const struct hp_config *cfg,
 	json_object_set_new(o, "voltage", json_real(mc->voltage));
 	json_object_set_new(o, "phases", json_integer(mc->phases));
 	json_object_set_new(o, "production_kwp", json_real(mc->production_kwp));
+	json_object_set_new(o, "max_power_w",
+			    mc->max_power_w > 0 ? json_real(mc->max_power_w) : json_null());
 	json_object_set_new(o, "capacity_tariff", json_string(capacity[mc->capacity_tariff]));
 	const char *zone = mc->timezone[0] != '\0' ? mc->timezone : cfg->timezone;
 	json_object_set_new(o, "timezone", string_or_null(zone));

@@ -60,6 +60,7 @@ struct hp_meter_config {
 	double voltage;        /* nominal: 230 or 400 */
 	unsigned phases;       /* 1 or 3 */
 	double production_kwp; /* 0 = no production */
+	double max_power_w;    /* gauge maximum; 0 = from fuse x voltage x phases */
 	bool derive_u2;        /* show a derived U2 on IT grids (display only) */
 	/* The zone its buckets follow (tz.h); "" in the file: [daemon] timezone. */
 	char timezone[HP_TZ_MAX];

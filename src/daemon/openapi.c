@@ -507,6 +507,8 @@ const char hp_openapi_json[] =
     "          \"phases\": {\"type\": \"integer\", \"enum\": [1, 3]},\n"
     "          \"production_kwp\": {\"type\": \"number\", \"description\": \"solar or other"
     " production; 0 = none\"},\n"
+    "          \"max_power_w\": {\"type\": \"number\", \"nullable\": true, \"description\":"
+    " \"the import gauge's full scale; null = from main_fuse_a, voltage and phases\"},\n"
     "          \"capacity_tariff\": {\"type\": \"string\", \"enum\": [\"none\", \"no\","
     " \"be\"], \"description\": \"the capacity tariff the grid company bills: Norwegian"
     " step or Belgian quarter-hour peak\"},\n"

@@ -10,6 +10,7 @@ import { Gauge } from "./gauge.js";
 import { clockSecondsText } from "./time.js";
 
 export function maxImportW(meter) {
+	if (meter.max_power_w > 0) return meter.max_power_w;
 	const phases = meter.phases === 1 ? 1 : 3;
 	if (!(meter.main_fuse_a > 0)) return phases === 3 ? 20000 : 10000;
 	const v = meter.voltage || 230;
@@ -21,6 +22,7 @@ export function maxExportW(meter) {
 }
 
 function scaleNote(meter) {
+	if (meter.max_power_w > 0) return `scale: ${power(meter.max_power_w)} (configured)`;
 	if (!(meter.main_fuse_a > 0)) return "scale: main fuse not configured";
 	return `scale: ${meter.main_fuse_a} A × ${meter.voltage || 230} V × ${meter.phases === 1 ? 1 : 3} phase${meter.phases === 1 ? "" : "s"}`;
 }
