@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "buckets.h"
+#include "civil.h"
 
 #define MS_PER_S  1000
 #define QUARTER_S (15 * 60)
@@ -93,32 +94,18 @@ void hp_time_iso_local(const struct hp_tz *z, int64_t t_ms, char out[HP_ISO_LOCA
 		 a / 60 % 100u, a % 60);
 }
 
-/* Year, month, day of a count of days since 1970-01-01 (H. Hinnant's
- * civil_from_days): a raw day's query formats 8,640 times, and gmtime_r plus
- * strftime was a fifth of its time. */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 void hp_time_iso_utc(int64_t t_ms, char out[HP_ISO_UTC_MAX])
 {
 	int64_t t = floor_div(t_ms, MS_PER_S);
 	int64_t days = floor_div(t, 86400), y;
-	unsigned sec = (unsigned)(t - days * 86400), m, d;
-	civil_from_days(days, &y, &m, &d);
+	unsigned sec = (unsigned)(t - days * 86400);
+	int m, d;
+	hp_civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999) {
 		snprintf(out, HP_ISO_UTC_MAX, "invalid");
 		return;
 	}
 	snprintf(out, HP_ISO_UTC_MAX, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u,
-		 m % 100u, d % 100u, sec / 3600 % 100u, sec / 60 % 60, sec % 60);
+		 (unsigned)m % 100u, (unsigned)d % 100u, sec / 3600 % 100u, sec / 60 % 60,
+		 sec % 60);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "civil.h"
+
 #define MIN_MS (60LL * 1000)
 /* A value as it appears in a message: quoted and cut. */
 #define QUOTE_MAX 48
@@ -63,28 +65,6 @@ static bool take_digits(const char **p, int n, int *out)
 	return true;
 }
 
-static bool leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && leap_year(y) ? 29 : days[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	int64_t yy = y - (m <= 2);
-	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-	int64_t yoe = yy - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* "YYYY-MM-DDTHH:MM[:SS[.fff...]]" then "Z" or "+HH:MM", "+HHMM", "+HH" (or -). */
 static int parse_iso8601(const char *s, int64_t *ms)
 {
@@ -127,10 +107,10 @@ static int parse_iso8601(const char *s, int64_t *ms)
 	} else {
 		return -1; /* a local time without offset: ambiguous here */
 	}
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > hp_days_in_month(y, mo) || h > 23 ||
 	    mi > 59 || sec > 59)
 		return -1;
-	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	int64_t secs = hp_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 	*ms = (secs - (int64_t)offset_min * 60) * 1000 + frac_ms;
 	return 0;
 }
@@ -269,7 +249,7 @@ static bool take_month_day(const char **p, uint16_t *out)
 	int m, d;
 	if (!take_digits(p, 2, &m) || *(*p)++ != '-' || !take_digits(p, 2, &d))
 		return false;
-	if (m < 1 || m > 12 || d < 1 || d > days_in_month(2000, m))
+	if (m < 1 || m > 12 || d < 1 || d > hp_days_in_month(2000, m))
 		return false;
 	*out = (uint16_t)(m * 100 + d);
 	return true;

@@ -279,7 +279,7 @@ int hp_tz_local(const struct hp_tz *z, int64_t utc_s, struct tm *out)
 	int64_t days = hp_tz_floor_div(local, HP_TZ_SECS_PER_DAY), y;
 	int64_t secs = local - days * HP_TZ_SECS_PER_DAY;
 	int m, d;
-	hp_tz_civil_from_days(days, &y, &m, &d);
+	hp_civil_from_days(days, &y, &m, &d);
 	if (y - 1900 > INT_MAX || y - 1900 < INT_MIN)
 		return -1;
 	memset(out, 0, sizeof(*out));
@@ -290,7 +290,7 @@ int hp_tz_local(const struct hp_tz *z, int64_t utc_s, struct tm *out)
 	out->tm_min = (int)(secs / 60 % 60);
 	out->tm_sec = (int)(secs % 60);
 	out->tm_wday = (int)(((days + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
-	out->tm_yday = (int)(days - hp_tz_days_from_civil(y, 1, 1));
+	out->tm_yday = (int)(days - hp_days_from_civil(y, 1, 1));
 	out->tm_isdst = st.isdst;
 	out->tm_gmtoff = st.off;
 	out->tm_zone = st.abbr;
@@ -337,8 +337,8 @@ int hp_tz_to_utc(const struct hp_tz *z, const struct tm *local, int64_t *utc_s)
 	int64_t mon = local->tm_mon, carry = hp_tz_floor_div(mon, 12);
 	int64_t year = (int64_t)local->tm_year + 1900 + carry;
 	int sec = local->tm_sec < 0 ? 0 : local->tm_sec > 59 ? 59 : local->tm_sec;
-	int64_t day = hp_tz_days_from_civil(year, (int)(mon - carry * 12) + 1, 1) +
-		      (int64_t)local->tm_mday - 1;
+	int64_t day =
+	    hp_days_from_civil(year, (int)(mon - carry * 12) + 1, 1) + (int64_t)local->tm_mday - 1;
 	int64_t wall = day * HP_TZ_SECS_PER_DAY + (int64_t)local->tm_hour * 3600 +
 		       (int64_t)local->tm_min * 60 + sec;
 	int64_t t;

@@ -138,7 +138,7 @@ int hp_tz_rule_parse(const char *s, struct hp_tz_rule *r)
  * the one its local time of day is written in. */
 static int64_t switch_at(const struct hp_tz_date *d, int64_t y, int32_t off_before)
 {
-	int64_t day = hp_tz_days_from_civil(y, 1, 1);
+	int64_t day = hp_days_from_civil(y, 1, 1);
 	switch (d->kind) {
 	case HP_TZ_JULIAN1: /* February 29 is not counted: J60 is always March 1 */
 		day += d->day - 1 + (d->day >= 60 && hp_tz_leap(y));
@@ -147,7 +147,7 @@ static int64_t switch_at(const struct hp_tz_date *d, int64_t y, int32_t off_befo
 		day += d->day;
 		break;
 	case HP_TZ_MONTH: {
-		int64_t first = hp_tz_days_from_civil(y, d->month, 1);
+		int64_t first = hp_days_from_civil(y, d->month, 1);
 		int first_wday = (int)(((first + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
 		int mday0 = (d->day - first_wday + 7) % 7;         /* the first such weekday */
 		int len = hp_tz_month_days(y, d->month);
@@ -167,14 +167,14 @@ void hp_tz_rule_at(const struct hp_tz_rule *r, int64_t t, struct hp_tz_state *st
 	if (r->has_dst) {
 		int64_t y;
 		int m, d;
-		hp_tz_civil_from_days(hp_tz_floor_div(t, HP_TZ_SECS_PER_DAY), &y, &m, &d);
+		hp_civil_from_days(hp_tz_floor_div(t, HP_TZ_SECS_PER_DAY), &y, &m, &d);
 		int64_t on = switch_at(&r->start, y, r->std_off);
 		int64_t off = switch_at(&r->end, y, r->dst_off);
 		/* Southern zones: DST runs over the new year. */
 		dst = on > off ? (t < off || t >= on) : (t >= on && t < off);
 		/* Within t's UTC year only its two switches change the state; the next
 		 * year has switches of its own. */
-		*next = hp_tz_days_from_civil(y + 1, 1, 1) * HP_TZ_SECS_PER_DAY;
+		*next = hp_days_from_civil(y + 1, 1, 1) * HP_TZ_SECS_PER_DAY;
 		if (on > t && on < *next)
 			*next = on;
 		if (off > t && off < *next)
