@@ -71,6 +71,11 @@ void hp_acct_live_add(struct hp_acct_live *l, const struct hp_tz *zone, int64_t 
 		l->has_export_w = true;
 		l->export_w = s.export_w;
 	}
+	/* Net power with the latest of each direction: list 1 frames carry import only. */
+	if (s.has_import || s.has_export)
+		hp_realtime_add(&l->realtime, t_ms,
+				(l->has_import_w ? l->import_w : 0) -
+				    (l->has_export_w ? l->export_w : 0));
 	double avg;
 	if (power_of(r, HP_NUM_DEMAND_AVG_W, &avg)) {
 		l->has_demand_avg = true;

@@ -17,6 +17,7 @@
 #include "hanp1d/reading.h"
 #include "live_energy.h"
 #include "prices.h"
+#include "realtime_ring.h"
 #include "tz.h"
 
 struct hp_acct_live {
@@ -35,6 +36,7 @@ struct hp_acct_live {
 	bool has_demand_avg;
 	double demand_avg_w;   /* 1-0:1.4.0 in the last reading that had it ... */
 	int64_t demand_avg_ms; /* ... and that reading's time */
+	struct hp_realtime_ring realtime; /* net power of the last hour (/realtime.json) */
 };
 
 void hp_acct_live_init(struct hp_acct_live *l);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "civil.h"
 #include "cipher.h"
 #include "derived.h"
 #include "mqtt.h"
@@ -65,18 +66,24 @@ void hp_api_free(struct hp_api *api)
 	free(api);
 }
 
+void hp_api_env_of(struct hp_api *api, struct hp_api_env *out)
+{
+	*out =
+	    (struct hp_api_env){api->cfg, api->state, api->prices, &api->reader_lock, &api->reader};
+}
+
 /* ---- small JSON helpers ---- */
 
-static json_t *error_body(const char *error)
+json_t *hp_api_error_body(const char *error)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "error", json_string(error));
 	return o;
 }
 
-static json_t *param_error(const char *parameter, const char *error)
+json_t *hp_api_param_error(const char *parameter, const char *error)
 {
-	json_t *o = error_body(error);
+	json_t *o = hp_api_error_body(error);
 	json_object_set_new(o, "parameter", json_string(parameter));
 	return o;
 }
@@ -217,7 +224,7 @@ static const char *no_reading_cause(const struct hp_meter_state *m)
 
 static json_t *unknown_meter(const char *name)
 {
-	json_t *o = error_body("unknown meter");
+	json_t *o = hp_api_error_body("unknown meter");
 	json_object_set_new(o, "name", json_string(name));
 	return o;
 }
@@ -244,7 +251,7 @@ unsigned hp_api_now(struct hp_api *api, const char *name, int64_t now_ms, json_t
 		return 404;
 	}
 	if (!m.has_reading) {
-		json_t *o = error_body("no reading yet");
+		json_t *o = hp_api_error_body("no reading yet");
 		json_object_set_new(o, "name", json_string(m.name));
 		json_object_set_new(o, "source_state",
 				    json_string(hp_source_state_name(m.source.state)));
@@ -323,29 +330,6 @@ static int parse_epoch(const char *s, int64_t *out_ms)
 	return 0;
 }
 
-static bool leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && leap_year(y) ? 29 : days[m - 1];
-}
-
-/* Days from 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's
- * algorithm), so UTC needs neither timegm nor a 64-bit time_t. */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 struct iso_time {
 	int year, month, day, hour, minute, second, ms;
 	enum { ZONE_LOCAL, ZONE_OFFSET } zone;
@@ -358,7 +342,7 @@ static bool parse_iso_date(const char **p, struct iso_time *t)
 	    *(*p)++ != '-' || !read_digits(p, 2, &t->day))
 		return false;
 	return t->year >= 1970 && t->month >= 1 && t->month <= 12 && t->day >= 1 &&
-	       t->day <= days_in_month(t->year, t->month);
+	       t->day <= hp_days_in_month(t->year, t->month);
 }
 
 static bool parse_iso_clock(const char **p, struct iso_time *t)
@@ -409,8 +393,9 @@ static bool parse_iso_zone(const char **p, struct iso_time *t)
 static int iso_to_ms(const struct iso_time *t, const struct hp_tz *zone, int64_t *out_ms)
 {
 	if (t->zone == ZONE_OFFSET) {
-		int64_t sec = days_from_civil(t->year, t->month, t->day) * 86400 + t->hour * 3600 +
-			      t->minute * 60 + t->second - (int64_t)t->offset_min * 60;
+		int64_t sec = hp_days_from_civil(t->year, t->month, t->day) * 86400 +
+			      t->hour * 3600 + t->minute * 60 + t->second -
+			      (int64_t)t->offset_min * 60;
 		*out_ms = sec * 1000 + t->ms;
 		return 0;
 	}
@@ -496,22 +481,23 @@ static unsigned parse_history_query(hp_api_arg_fn arg, void *ctx, int64_t now_ms
 	const char *res = arg(ctx, "resolution"), *limit = arg(ctx, "limit");
 	q->to_ms = now_ms;
 	if (to != NULL && parse_time_in(to, zone, &q->to_ms) != 0) {
-		*err = param_error("to", TIME_FORMATS);
+		*err = hp_api_param_error("to", TIME_FORMATS);
 		return 400;
 	}
 	q->from_ms = q->to_ms - HP_HISTORY_DEFAULT_MS;
 	if (from != NULL && parse_time_in(from, zone, &q->from_ms) != 0) {
-		*err = param_error("from", TIME_FORMATS);
+		*err = hp_api_param_error("from", TIME_FORMATS);
 		return 400;
 	}
 	if (q->from_ms >= q->to_ms) {
-		*err = param_error(to != NULL ? "to" : "from", "the range is empty: from must be "
-							       "before to (to defaults to now)");
+		*err = hp_api_param_error(to != NULL ? "to" : "from",
+					  "the range is empty: from must be "
+					  "before to (to defaults to now)");
 		return 400;
 	}
 	int r = res != NULL ? hp_resolution_parse(res) : HP_RES_HOUR;
 	if (r < 0) {
-		*err = param_error("resolution", "expected raw, 15m, hour, day or month");
+		*err = hp_api_param_error("resolution", "expected raw, 15m, hour, day or month");
 		return 400;
 	}
 	q->resolution = (enum hp_resolution)r;
@@ -520,15 +506,15 @@ static unsigned parse_history_query(hp_api_arg_fn arg, void *ctx, int64_t now_ms
 		char msg[64];
 		snprintf(msg, sizeof(msg), "expected a row count from 1 to %d",
 			 HP_HISTORY_LIMIT_MAX);
-		*err = param_error("limit", msg);
+		*err = hp_api_param_error("limit", msg);
 		return 400;
 	}
 	return 200;
 }
 
-static json_t *store_error(const char *error, const char *detail)
+json_t *hp_api_store_error(const char *error, const char *detail)
 {
-	json_t *o = error_body(error);
+	json_t *o = hp_api_error_body(error);
 	json_object_set_new(o, "detail", json_string(detail));
 	return o;
 }
@@ -544,7 +530,7 @@ static unsigned query_history(struct hp_api *api, const char *name, const struct
 	*out = NULL;
 	*text = hp_json_text_new();
 	if (*text == NULL) {
-		*out = store_error("history query failed", "out of memory");
+		*out = hp_api_store_error("history query failed", "out of memory");
 		return 500;
 	}
 	pthread_mutex_lock(&api->reader_lock);
@@ -554,7 +540,7 @@ static unsigned query_history(struct hp_api *api, const char *name, const struct
 		if (api->reader == NULL)
 			api->reader = hp_store_reader_open(api->cfg->store.path, err, sizeof(err));
 		if (api->reader == NULL) {
-			*out = store_error("history unavailable", err);
+			*out = hp_api_store_error("history unavailable", err);
 			status = 503;
 			break;
 		}
@@ -564,7 +550,7 @@ static unsigned query_history(struct hp_api *api, const char *name, const struct
 		hp_store_reader_close(api->reader);
 		api->reader = NULL;
 		if (attempt == 1) {
-			*out = store_error("history query failed", err);
+			*out = hp_api_store_error("history query failed", err);
 			status = 500;
 		}
 	}
@@ -788,13 +774,13 @@ static unsigned openapi(json_t **out)
 	if (*out != NULL)
 		return 200;
 	/* Only a broken build gets here; the unit test parses the document. */
-	*out = error_body("the OpenAPI description does not parse");
+	*out = hp_api_error_body("the OpenAPI description does not parse");
 	return 500;
 }
 
 static json_t *no_endpoint(const char *path)
 {
-	json_t *o = error_body("no such endpoint");
+	json_t *o = hp_api_error_body("no such endpoint");
 	json_object_set_new(o, "path", json_string(path));
 	return o;
 }
@@ -811,7 +797,7 @@ void hp_api_handle(struct hp_api *api, const char *method, const char *path, hp_
 	const struct hp_api_env env = {api->cfg, api->state, api->prices, &api->reader_lock,
 				       &api->reader};
 	if (route != ROUTE_NONE && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-		out->body = error_body("method not allowed");
+		out->body = hp_api_error_body("method not allowed");
 		out->allow = "GET, HEAD";
 		out->status = 405;
 		return;

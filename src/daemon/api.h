@@ -69,6 +69,15 @@ struct hp_api_env {
 	struct hp_store_reader **reader; /* the API's history reader, opened on demand */
 };
 
+/* The API's shared parts for handlers outside this file (api_amsreader.h). */
+void hp_api_env_of(struct hp_api *api, struct hp_api_env *out);
+
+/* The error bodies every handler answers with: {"error"}, plus "parameter" (the
+ * query parameter at fault) or "detail" (what the history said). */
+json_t *hp_api_error_body(const char *error);
+json_t *hp_api_param_error(const char *parameter, const char *error);
+json_t *hp_api_store_error(const char *error, const char *detail);
+
 /* GET /meters/{name}/energy?period=15m|hour|day|month|year&from=&to=: energy, cost
  * and income per local bucket with totals (accounting.h). JSON text on 200. */
 unsigned hp_api_energy(const struct hp_api_env *env, const char *name, hp_api_arg_fn arg,

@@ -31,29 +31,6 @@ static const char TIME_FORMATS[] = "expected epoch seconds or ISO 8601 (2024-05-
 				   "2024-05-01T12:00:00Z, 2024-05-01T14:00:00+02:00); local "
 				   "times are in the meter's time zone";
 
-/* ---- errors (the shapes of api.c's) ---- */
-
-static json_t *error_body(const char *error)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "error", json_string(error));
-	return o;
-}
-
-static json_t *param_error(const char *parameter, const char *error)
-{
-	json_t *o = error_body(error);
-	json_object_set_new(o, "parameter", json_string(parameter));
-	return o;
-}
-
-static json_t *store_error(const char *error, const char *detail)
-{
-	json_t *o = error_body(error);
-	json_object_set_new(o, "detail", json_string(detail));
-	return o;
-}
-
 /* ---- the meter and its accounting context ---- */
 
 struct meter {
@@ -70,7 +47,7 @@ static unsigned meter_open(const struct hp_api_env *env, const char *name, int64
 {
 	memset(m, 0, sizeof(*m));
 	if (!hp_state_meter_by_name(env->state, name, &m->st)) {
-		json_t *o = error_body("unknown meter");
+		json_t *o = hp_api_error_body("unknown meter");
 		json_object_set_new(o, "name", json_string(name));
 		*out = o;
 		return 404;
@@ -82,7 +59,7 @@ static unsigned meter_open(const struct hp_api_env *env, const char *name, int64
 	if (env->prices != NULL) {
 		m->dyn = malloc(sizeof(*m->dyn));
 		if (m->dyn == NULL) {
-			*out = error_body("out of memory");
+			*out = hp_api_error_body("out of memory");
 			return 500;
 		}
 		hp_price_book_snapshot(env->prices, m->dyn);
@@ -121,7 +98,7 @@ static unsigned with_reader(const struct hp_api_env *env, struct meter *m, reade
 		if (*env->reader == NULL)
 			*env->reader = hp_store_reader_open(env->cfg->store.path, err, sizeof(err));
 		if (*env->reader == NULL) {
-			*out = store_error("history unavailable", err);
+			*out = hp_api_store_error("history unavailable", err);
 			status = 503;
 			break;
 		}
@@ -131,7 +108,7 @@ static unsigned with_reader(const struct hp_api_env *env, struct meter *m, reade
 		hp_store_reader_close(*env->reader);
 		*env->reader = NULL;
 		if (attempt == 1) {
-			*out = store_error("history query failed", err);
+			*out = hp_api_store_error("history query failed", err);
 			status = 500;
 		}
 	}
@@ -148,7 +125,7 @@ static unsigned parse_time_param(hp_api_arg_fn arg, void *ctx, const char *key,
 	const char *v = arg(ctx, key);
 	*given = v != NULL;
 	if (v != NULL && hp_api_parse_time_in(v, zone, ms) != 0) {
-		*out = param_error(key, TIME_FORMATS);
+		*out = hp_api_param_error(key, TIME_FORMATS);
 		return 400;
 	}
 	return 200;
@@ -166,8 +143,9 @@ static unsigned parse_range(hp_api_arg_fn arg, void *ctx, const struct hp_tz *zo
 	    parse_time_param(arg, ctx, "to", zone, to, &to_given, out) != 200)
 		return 400;
 	if (*from >= *to) {
-		*out = param_error(to_given ? "to" : "from", "the range is empty: from must be "
-							     "before to");
+		*out =
+		    hp_api_param_error(to_given ? "to" : "from", "the range is empty: from must be "
+								 "before to");
 		return 400;
 	}
 	return 200;
@@ -179,8 +157,9 @@ static int parse_period(hp_api_arg_fn arg, void *ctx, enum hp_period def, bool c
 	const char *v = arg(ctx, "period");
 	int k = v != NULL ? hp_period_parse(v) : (int)def;
 	if (k < 0 || (cost_only && k < HP_PERIOD_DAY)) {
-		*out = param_error("period", cost_only ? "expected day, month or year"
-						       : "expected 15m, hour, day, month or year");
+		*out = hp_api_param_error("period", cost_only
+							? "expected day, month or year"
+							: "expected 15m, hour, day, month or year");
 		return 400;
 	}
 	*p = (enum hp_period)k;
@@ -228,7 +207,7 @@ static unsigned check_count(const struct hp_tz *z, enum hp_period p, int64_t fro
 {
 	size_t n = count_buckets(z, p, from, to, now_ms, limit);
 	if (n == SIZE_MAX) {
-		*out = param_error("from", "out of the time zone's range");
+		*out = hp_api_param_error("from", "out of the time zone's range");
 		return 400;
 	}
 	if (n <= limit)
@@ -238,7 +217,7 @@ static unsigned check_count(const struct hp_tz *z, enum hp_period p, int64_t fro
 		 "more than %zu %s buckets in the range; shorten it or ask for "
 		 "a longer period",
 		 limit, hp_period_name(p));
-	*out = param_error("from", msg);
+	*out = hp_api_param_error("from", msg);
 	return 400;
 }
 
@@ -418,7 +397,7 @@ static unsigned energy_or_cost(const struct hp_api_env *env, const char *name, h
 	*out = NULL;
 	struct meter *m = malloc(sizeof(*m)); /* a whole reading: not on a server thread's stack */
 	if (m == NULL) {
-		*out = error_body("out of memory");
+		*out = hp_api_error_body("out of memory");
 		return 500;
 	}
 	struct energy_job j = {.cost_view = cost_view};
@@ -439,7 +418,7 @@ static unsigned energy_or_cost(const struct hp_api_env *env, const char *name, h
 		j.text = hp_json_text_new();
 		j.buf = malloc(CHUNK * sizeof(*j.buf));
 		if (j.text == NULL || j.buf == NULL) {
-			*out = error_body("out of memory");
+			*out = hp_api_error_body("out of memory");
 			status = 500;
 		}
 	}
@@ -679,7 +658,7 @@ unsigned hp_api_peaks(const struct hp_api_env *env, const char *name, int64_t no
 	struct hp_acct_peaks *p = malloc(sizeof(*p));
 	unsigned status = 500;
 	if (m == NULL || p == NULL)
-		*out = error_body("out of memory");
+		*out = hp_api_error_body("out of memory");
 	else if ((status = meter_open(env, name, now_ms, m, out)) == 200 &&
 		 (status = with_reader(env, m, peaks_job, p, out)) == 200)
 		*out = peaks_json(m, p);
@@ -732,7 +711,7 @@ unsigned hp_api_meter_prices(const struct hp_api_env *env, const char *name, hp_
 	struct hp_acct_price *p = malloc(PRICE_INTERVALS_MAX * sizeof(*p));
 	unsigned status = 500;
 	if (m == NULL || p == NULL) {
-		*out = error_body("out of memory");
+		*out = hp_api_error_body("out of memory");
 		goto done;
 	}
 	if ((status = meter_open(env, name, now_ms, m, out)) != 200)
@@ -755,7 +734,7 @@ unsigned hp_api_meter_prices(const struct hp_api_env *env, const char *name, hp_
 	if (hp_acct_prices(&m->c, from, to, p, PRICE_INTERVALS_MAX, &n, &minutes, err,
 			   sizeof(err)) != 0) {
 		status = 400;
-		*out = param_error(strncmp(err, "from", 4) == 0 ? "from" : "to", err);
+		*out = hp_api_param_error(strncmp(err, "from", 4) == 0 ? "from" : "to", err);
 		goto done;
 	}
 	json_t *o = json_object();
@@ -869,7 +848,7 @@ static unsigned csv_params(hp_api_arg_fn arg, void *arg_ctx, const struct meter 
 	const char *res = arg(arg_ctx, "resolution");
 	int r = res != NULL ? hp_resolution_parse(res) : HP_RES_HOUR;
 	if (r < 0) {
-		*out = param_error("resolution", "expected raw, 15m, hour, day or month");
+		*out = hp_api_param_error("resolution", "expected raw, 15m, hour, day or month");
 		return 400;
 	}
 	j->res = (enum hp_resolution)r;
@@ -878,7 +857,7 @@ static unsigned csv_params(hp_api_arg_fn arg, void *arg_ctx, const struct meter 
 	const char *to = arg(arg_ctx, "to");
 	int64_t def_to = now_ms;
 	if (to != NULL && hp_api_parse_time_in(to, m->zone, &def_to) != 0) {
-		*out = param_error("to", TIME_FORMATS);
+		*out = hp_api_param_error("to", TIME_FORMATS);
 		return 400;
 	}
 	unsigned status = parse_range(arg, arg_ctx, m->zone, def_to - CSV_DEFAULT_MS, def_to,
@@ -902,7 +881,7 @@ void hp_api_history_csv(const struct hp_api_env *env, const char *name, hp_api_a
 	struct csv_job j = {0};
 	unsigned status = 500;
 	if (m == NULL) {
-		reply->body = error_body("out of memory");
+		reply->body = hp_api_error_body("out of memory");
 		reply->status = status;
 		return;
 	}
@@ -911,7 +890,7 @@ void hp_api_history_csv(const struct hp_api_env *env, const char *name, hp_api_a
 		j.text = hp_json_text_new();
 		j.buf = j.res != HP_RES_RAW ? malloc(CHUNK * sizeof(*j.buf)) : NULL;
 		if (j.text == NULL || (j.res != HP_RES_RAW && j.buf == NULL)) {
-			reply->body = error_body("out of memory");
+			reply->body = hp_api_error_body("out of memory");
 			status = 500;
 		} else {
 			status = with_reader(env, m, csv_job, &j, &reply->body);
@@ -923,7 +902,7 @@ void hp_api_history_csv(const struct hp_api_env *env, const char *name, hp_api_a
 			 "%llu raw rows in the range, at most %d per CSV; shorten it or ask for "
 			 "a coarser resolution",
 			 (unsigned long long)j.rows, CSV_ROWS_MAX);
-		reply->body = param_error("from", msg);
+		reply->body = hp_api_param_error("from", msg);
 		status = 400;
 	}
 	if (status == 200) {

@@ -6,13 +6,6 @@
 /* The parser's message names the element and field: "prices[3].start: ...". */
 #define ERR_MAX 512
 
-static json_t *error_body(const char *error)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "error", json_string(error));
-	return o;
-}
-
 static json_t *time_or_null(int64_t ms, bool known)
 {
 	if (!known)
@@ -26,13 +19,13 @@ unsigned hp_api_prices_post(struct hp_price_book *prices, const char *body, size
 			    json_t **out)
 {
 	if (prices == NULL) {
-		*out = error_body("prices are not available in this server");
+		*out = hp_api_error_body("prices are not available in this server");
 		return 503;
 	}
 	char err[ERR_MAX] = "";
 	int n = hp_price_book_push_json(prices, body, len, err, sizeof(err));
 	if (n < 0) {
-		*out = error_body(err);
+		*out = hp_api_error_body(err);
 		return 400;
 	}
 	struct hp_price_book_status st;

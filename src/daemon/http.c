@@ -2,7 +2,8 @@
  * there is epoll). Every request is answered from the first call of the access
  * handler: auth, then the path prefix, then the route (the API, /metrics, /vendor/
  * or a static file), except POST /api/v1/prices, whose body is read first (bounded
- * by HP_API_PRICES_BODY_MAX). Request sizes, connection count and idle time are
+ * by HP_API_PRICES_BODY_MAX). The AMS reader compatible paths (api_amsreader.h),
+ * at the root or below the prefix, go first with auth rules of their own. Request sizes, connection count and idle time are
  * bounded, so a flood of connections or a huge header costs a bounded amount of
  * memory. */
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "api_amsreader.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -513,6 +515,80 @@ static bool starts_with_segment(const char *path, const char *root)
 	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/* ---- the AMS reader compatible endpoints (api_amsreader.h) ---- */
+
+#define AMS_REALM "Secure Area" /* the firmware's, which its clients expect */
+
+/* The endpoint a URL names, at the root or below the prefix; HP_AMS_NONE else. */
+static enum hp_ams_endpoint amsreader_endpoint(const struct hp_http *h, const char *url)
+{
+	enum hp_ams_endpoint e = hp_ams_endpoint_of(url);
+	if (e == HP_AMS_NONE && h->prefix_len > 0 && strncmp(url, h->prefix, h->prefix_len) == 0)
+		e = hp_ams_endpoint_of(url + h->prefix_len);
+	return e;
+}
+
+/* The firmware's headers: never cached, by any client or proxy. */
+static enum MHD_Result queue_amsreader(struct MHD_Connection *c, unsigned status,
+				       struct MHD_Response *r, const char *type)
+{
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				"no-cache, no-store, must-revalidate");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_PRAGMA, "no-cache");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_EXPIRES, "-1");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Answered before the general auth: /realtime.json stays open under auth = all,
+ * the rest asks with the firmware's realm; `a` of /data.json says whether the
+ * caller could change the configuration. */
+static enum MHD_Result serve_amsreader(struct hp_http *h, struct MHD_Connection *c,
+				       enum hp_ams_endpoint e, const char *method)
+{
+	struct MHD_Response *r;
+	if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0) {
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (r == NULL)
+			return MHD_NO;
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET");
+		return queue_amsreader(c, MHD_HTTP_OK, r, "text/plain");
+	}
+	if (!is_read(method))
+		return queue_bad_method(c);
+	bool authorised = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_AUTHORIZATION) != NULL &&
+			  authorized(h, c);
+	if (h->cfg->http.auth == HP_AUTH_ALL && !hp_ams_endpoint_open(e) && !authorised) {
+		json_t *o = json_pack("{ss}", "error", "authentication required");
+		r = json_response(o);
+		if (r == NULL)
+			return MHD_NO;
+		enum MHD_Result ret = MHD_queue_basic_auth_fail_response(c, AMS_REALM, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	struct hp_api_env env;
+	hp_api_env_of(h->api, &env);
+	struct hp_api_reply reply;
+	hp_api_amsreader(&env, e, query_arg, c, hp_now_ms(),
+			 h->cfg->http.auth == HP_AUTH_NONE || authorised, &reply);
+	if (reply.text == NULL)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer_with_free_callback_cls(reply.text->len,
+								   reply.text->buf,
+								   free_json_text, reply.text);
+	if (r == NULL) {
+		hp_json_text_free(reply.text);
+		return MHD_NO;
+	}
+	return queue_amsreader(c, reply.status, r,
+			       reply.content_type != NULL ? reply.content_type : JSON_TYPE);
+}
+
 /* path is what follows the prefix and starts with '/'. */
 static enum MHD_Result route(struct hp_http *h, struct MHD_Connection *c, const char *path,
 			     const char *method)
@@ -543,6 +619,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	/* Answered at once, before any body is read: only POST /api/v1/prices takes a
 	 * body, and a request refused early costs no upload. */
 	hp_log(LOG_DEBUG, "http: %s %s", method, url);
+	enum hp_ams_endpoint ams = amsreader_endpoint(h, url);
+	if (ams != HP_AMS_NONE)
+		return serve_amsreader(h, c, ams, method);
 	if (auth_needed(h, method) && !authorized(h, c))
 		return queue_unauthorized(c);
 	if (strncmp(url, h->prefix, h->prefix_len) != 0)

@@ -106,6 +106,30 @@ sleep 2
 curl -sf "$api/meters/home/history?resolution=raw" -o "$tmp/raw.json"
 check 'python3 -c "import json,sys; sys.exit(0 if len(json.load(open(sys.argv[1]))) > 0 else 1)" "$tmp/raw.json"' "raw history rows are served"
 
+# The AMS reader compatible endpoints at the root (amsreader-compat.md): every
+# documented key, fixed decimals as printed, no caching.
+curl -sf -D "$tmp/ams.headers" "http://127.0.0.1:$port/data.json" -o "$tmp/data.json"
+check 'grep -qi "^Cache-Control: no-cache, no-store, must-revalidate" "$tmp/ams.headers" && grep -qi "^Expires: -1" "$tmp/ams.headers"' "/data.json is never cached"
+check 'python3 - "$tmp/data.json" <<"PY"
+import json, re, sys
+text = open(sys.argv[1]).read()
+o = json.loads(text)
+keys = set("im om mf i e w ri re ic ict1 ict2 ec ect1 ect2 ric rec f l1 l2 l3 v r t u m em hm wm mm me sa p px mt ds ea pe pr pc he ee c a".split())
+ok = set(o) == keys and set(o["l2"]) == set("u i p q f e".split()) and set(o["ea"]) == set("x p t h d m".split())
+ok = ok and re.search(r"\"ic\":\d+\.\d{3},", text) and re.search(r"\"l1\":\{\"u\":\d+\.\d{2},", text)
+ok = ok and o["hm"] == 1 and o["ic"] > 0 and isinstance(o["i"], int) and o["w"] == o["i"] - o["e"]
+sys.exit(0 if ok else 1)
+PY' "/data.json has the AMS reader keys and decimals"
+curl -sf "http://127.0.0.1:$port/dayplot.json" -o "$tmp/dayplot.json"
+check 'python3 -c "
+import json,re,sys
+text = open(sys.argv[1]).read()
+o = json.loads(text)
+want = {\"unit\"} | {\"%s%02d\" % (k, h) for k in \"ie\" for h in range(24)}
+sys.exit(0 if set(o) == want and o[\"unit\"] == \"kwh\" and len(re.findall(r\"\\d+\\.\\d{3}\", text)) == 48 else 1)" "$tmp/dayplot.json"' "/dayplot.json has 24 UTC hour slots in kWh"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/realtime.json?size=3")
+check '[ "$code" = 200 ]' "/realtime.json answers"
+
 # The running daemon holds its database (store_db.h, rule 6): no -shm file is
 # mapped, and a second daemon on the same file is refused with a clear message.
 check '[ ! -e "$tmp/history.db-shm" ]' "no -shm file beside the database"
