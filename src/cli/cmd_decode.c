@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "decode_mep.h"
 #include "explain.h"
 #include "hex_text.h"
 #include "reading_json.h"
@@ -160,6 +161,8 @@ static uint8_t *load_capture(const char *path, size_t *len)
 
 int hp_cmd_decode(int argc, char **argv)
 {
+	if (hp_decode_is_mep(argc, argv))
+		return hp_decode_mep(argc, argv); /* responses need their request (decode_mep.c) */
 	struct hp_keys keys = {0};
 	const char *path = NULL;
 	struct decode_run run = {0};

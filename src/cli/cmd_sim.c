@@ -29,6 +29,7 @@
 
 #include "cli.h"
 #include "hanp1d/hex.h"
+#include "sim_mep.h"
 #include "sim_model.h"
 #include "sim_out.h"
 
@@ -620,6 +621,8 @@ static int play(const struct sim_options *o, struct sim_meter *m, struct sim_out
 
 int hp_cmd_sim(int argc, char **argv)
 {
+	if (hp_sim_is_mep(argc, argv))
+		return hp_sim_mep(argc, argv); /* request/response: its own loop (sim_mep.c) */
 	struct sim_options o = {.profile = HP_PROFILE_KAMSTRUP_LIST2,
 				.interval = 10,
 				.phases = 3,
