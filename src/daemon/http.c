@@ -331,7 +331,7 @@ static enum MHD_Result serve_file(struct MHD_Connection *c, const char *dir, con
 	int fd = open_regular(path, &st);
 	if (fd < 0)
 		return queue_not_found(c);
-	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	struct MHD_Response *r = MHD_create_response_from_fd((size_t)st.st_size, fd);
 	if (r == NULL) {
 		close(fd);
 		return MHD_NO;

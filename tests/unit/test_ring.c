@@ -133,7 +133,7 @@ static void *producer(void *arg)
 	while (pos < STRESS_BYTES) {
 		size_t n = 1 + next_rand(&seed) % STRESS_CHUNK;
 		if (n > STRESS_BYTES - pos)
-			n = STRESS_BYTES - pos;
+			n = (size_t)(STRESS_BYTES - pos);
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (uint8_t)((pos + i) % 251);
 		size_t w = hp_ring_write(&st->ring, buf, n);
