@@ -34,8 +34,8 @@ struct hp_acct_live {
 	bool has_import_w, has_export_w;
 	double import_w, export_w; /* the latest power of each direction */
 	bool has_demand_avg;
-	double demand_avg_w;   /* 1-0:1.4.0 in the last reading that had it ... */
-	int64_t demand_avg_ms; /* ... and that reading's time */
+	double demand_avg_w;              /* 1-0:1.4.0 in the last reading that had it ... */
+	int64_t demand_avg_ms;            /* ... and that reading's time */
 	struct hp_realtime_ring realtime; /* net power of the last hour (/realtime.json) */
 };
 

@@ -129,9 +129,9 @@ struct hp_config {
 	struct hp_store_config store;
 	struct hp_mqtt_config mqtt;
 	struct hp_price_config prices; /* [prices], [price NAME] rules, [modifier NAME] */
-	char timezone[HP_TZ_MAX]; /* "" = the system's; meters without their own follow it */
-	unsigned stale_after_s;   /* a reading older than this is stale */
-	int log_level;            /* syslog priority: 3 err .. 7 debug */
+	char timezone[HP_TZ_MAX];      /* "" = the system's; meters without their own follow it */
+	unsigned stale_after_s;        /* a reading older than this is stale */
+	int log_level;                 /* syslog priority: 3 err .. 7 debug */
 };
 
 /* Called once per problem found, with the line it is on (0 = the file as a whole). */

@@ -578,8 +578,7 @@ static enum MHD_Result serve_amsreader(struct hp_http *h, struct MHD_Connection 
 			 h->cfg->http.auth == HP_AUTH_NONE || authorised, &reply);
 	if (reply.text == NULL)
 		return MHD_NO;
-	r = MHD_create_response_from_buffer_with_free_callback_cls(reply.text->len,
-								   reply.text->buf,
+	r = MHD_create_response_from_buffer_with_free_callback_cls(reply.text->len, reply.text->buf,
 								   free_json_text, reply.text);
 	if (r == NULL) {
 		hp_json_text_free(reply.text);

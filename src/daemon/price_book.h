@@ -16,8 +16,7 @@ struct hp_price_book;
 /* cfg must outlive the book. state_file: where pushed prices are kept ("" or NULL
  * = not kept); a missing file is an empty series, an unreadable or damaged one is
  * logged and ignored. NULL only when out of memory. */
-struct hp_price_book *hp_price_book_new(const struct hp_price_config *cfg,
-					const char *state_file);
+struct hp_price_book *hp_price_book_new(const struct hp_price_config *cfg, const char *state_file);
 void hp_price_book_free(struct hp_price_book *b);
 
 const struct hp_price_config *hp_price_book_config(const struct hp_price_book *b);
