@@ -21,6 +21,7 @@
 
 #include "api.h"
 #include "check.h"
+#include "http_client.h"
 #include "http.h"
 #include "passwd.h"
 #include "reading_json.h"
@@ -29,10 +30,6 @@
 #define SECRET_HEX "00112233445566778899AABBCCDDEEFF"
 /* Connections held open at once in the concurrency test. */
 #define CONCURRENT 400
-/* Seconds a test client waits for an answer before calling it lost. */
-#define CLIENT_TIMEOUT_S 10
-/* A response is read whole into this (the largest, openapi.json, is ~17 kB). */
-#define RESPONSE_MAX (256 * 1024)
 
 static char tmpdir[] = "/tmp/hp-test-http-XXXXXX";
 static struct hp_config cfg;
@@ -41,93 +38,16 @@ static struct hp_http *server;
 static uint16_t port;
 static const char *host = "127.0.0.1";
 
-/* ---- a small HTTP/1.1 client ---- */
-
-struct response {
-	int status; /* 0: the connection closed without an answer */
-	char head[8192];
-	char *body;
-	size_t body_len;
-	char raw[RESPONSE_MAX + 1];
-};
-
-static int connect_to(const char *h, uint16_t p)
+static void exchange(const char *raw, struct http_response *r)
 {
-	char service[8];
-	snprintf(service, sizeof(service), "%u", p);
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
-	struct addrinfo *res;
-	if (getaddrinfo(h, service, &hints, &res) != 0)
-		return -1;
-	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		struct timeval tv = {.tv_sec = CLIENT_TIMEOUT_S};
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
-	return fd;
-}
-
-/* Sends what it can: a server may close early on a request it refuses. */
-static void send_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = send(fd, buf, n, MSG_NOSIGNAL);
-		if (k <= 0)
-			return;
-		buf += k;
-		n -= (size_t)k;
-	}
-}
-
-static void read_response(int fd, struct response *r)
-{
-	size_t len = 0;
-	ssize_t k;
-	while (len < RESPONSE_MAX && (k = recv(fd, r->raw + len, RESPONSE_MAX - len, 0)) > 0)
-		len += (size_t)k;
-	r->raw[len] = '\0';
-	r->status = 0;
-	r->head[0] = '\0';
-	r->body = r->raw + len;
-	r->body_len = 0;
-	char *end = strstr(r->raw, "\r\n\r\n");
-	if (strncmp(r->raw, "HTTP/1.", 7) != 0 || end == NULL)
-		return;
-	r->status = atoi(r->raw + 9);
-	size_t head_len = (size_t)(end - r->raw) + 2; /* keeps the last header's CRLF */
-	if (head_len >= sizeof(r->head))
-		head_len = sizeof(r->head) - 1;
-	memcpy(r->head, r->raw, head_len);
-	r->head[head_len] = '\0';
-	r->body = end + 4;
-	r->body_len = len - (size_t)(r->body - r->raw);
-}
-
-static void exchange(const char *raw, struct response *r)
-{
-	int fd = connect_to(host, port);
-	CHECK(fd >= 0);
-	if (fd < 0) {
-		r->status = -1;
-		r->raw[0] = r->head[0] = '\0';
-		r->body = r->raw;
-		r->body_len = 0;
-		return;
-	}
-	send_all(fd, raw, strlen(raw));
-	read_response(fd, r);
-	close(fd);
+	http_exchange(host, port, raw, strlen(raw), r);
+	CHECK(r->status != -1);
 }
 
 /* One request with Connection: close; extra is more header lines (each ending
  * "\r\n") or "". */
-static void request(const char *method, const char *target, const char *extra, struct response *r)
+static void request(const char *method, const char *target, const char *extra,
+		    struct http_response *r)
 {
 	char raw[4096];
 	snprintf(raw, sizeof(raw),
@@ -137,7 +57,7 @@ static void request(const char *method, const char *target, const char *extra, s
 }
 
 /* The value of a response header (case-insensitive name), or "" */
-static const char *header(const struct response *r, const char *name, char *out, size_t size)
+static const char *header(const struct http_response *r, const char *name, char *out, size_t size)
 {
 	out[0] = '\0';
 	size_t n = strlen(name);
@@ -155,7 +75,7 @@ static const char *header(const struct response *r, const char *name, char *out,
 	return out;
 }
 
-static json_t *body_json(const struct response *r)
+static json_t *body_json(const struct http_response *r)
 {
 	json_error_t e;
 	json_t *o = json_loadb(r->body, r->body_len, 0, &e);
@@ -169,7 +89,7 @@ static const char *str(json_t *o, const char *key)
 	return s != NULL ? s : "(none)";
 }
 
-static bool body_has(const struct response *r, const char *text)
+static bool body_has(const struct http_response *r, const char *text)
 {
 	size_t n = strlen(text);
 	for (size_t i = 0; i + n <= r->body_len; i++)
@@ -181,7 +101,7 @@ static bool body_has(const struct response *r, const char *text)
 /* Status and, for an error, a JSON body with "error". */
 static void expect(const char *method, const char *target, const char *extra, int status)
 {
-	struct response *r = malloc(sizeof(*r));
+	struct http_response *r = malloc(sizeof(*r));
 	request(method, target, extra, r);
 	CHECK_MSG(r->status == status, "%s %s: %d, want %d", method, target, r->status, status);
 	char type[128];
@@ -296,7 +216,7 @@ static void fill(void)
 
 /* ---- tests ---- */
 
-static void check_no_secret(const struct response *r)
+static void check_no_secret(const struct http_response *r)
 {
 	char *upper = strndup(r->body, r->body_len);
 	for (char *p = upper; *p != '\0'; p++)
@@ -309,7 +229,7 @@ static void check_no_secret(const struct response *r)
 
 static void test_api(void)
 {
-	struct response *r = malloc(sizeof(*r));
+	struct http_response *r = malloc(sizeof(*r));
 	char v[256];
 	request("GET", "/api/v1/meters", "", r);
 	CHECK_INT(r->status, 200);
@@ -419,7 +339,7 @@ static bool metric_line_ok(const char *line)
 
 static void test_metrics(void)
 {
-	struct response *r = malloc(sizeof(*r));
+	struct http_response *r = malloc(sizeof(*r));
 	char v[256];
 	request("GET", "/metrics", "", r);
 	CHECK_INT(r->status, 200);
@@ -442,7 +362,7 @@ static void test_metrics(void)
 
 static void expect_file(const char *target, const char *type, const char *content)
 {
-	struct response *r = malloc(sizeof(*r));
+	struct http_response *r = malloc(sizeof(*r));
 	char v[256];
 	request("GET", target, "", r);
 	CHECK_MSG(r->status == 200, "%s: %d", target, r->status);
@@ -493,7 +413,7 @@ static void test_traversal(void)
 	    "/vendor/%2e%2e/%2e%2e/outside.txt",
 	    "/..",
 	};
-	struct response *r = malloc(sizeof(*r));
+	struct http_response *r = malloc(sizeof(*r));
 	for (size_t i = 0; i < sizeof(attempts) / sizeof(attempts[0]); i++) {
 		request("GET", attempts[i], "", r);
 		CHECK_MSG(r->status == 404 || r->status == 400, "%s: %d", attempts[i], r->status);
@@ -513,7 +433,7 @@ static void test_limits(void)
 	int n = snprintf(raw, 256, "GET /api/v1/meters HTTP/1.1\r\nHost: x\r\nX-Big: ");
 	memset(raw + n, 'a', big);
 	snprintf(raw + n + big, 128, "\r\nConnection: close\r\n\r\n");
-	struct response *r = malloc(sizeof(*r));
+	struct http_response *r = malloc(sizeof(*r));
 	exchange(raw, r);
 	CHECK_MSG(r->status == 0 || r->status == 431 || r->status == 413 || r->status == 400,
 		  "huge header: %d", r->status);
@@ -542,20 +462,20 @@ static void test_concurrent(void)
 	    "GET /api/v1/meters/home/now HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	/* All connected and all asked before any answer is read. */
 	for (int i = 0; i < CONCURRENT; i++) {
-		fds[i] = connect_to(host, port);
+		fds[i] = http_connect(host, port);
 		if (fds[i] >= 0)
 			opened++;
 	}
 	CHECK_INT(opened, CONCURRENT);
 	for (int i = 0; i < CONCURRENT; i++)
 		if (fds[i] >= 0)
-			send_all(fds[i], raw, strlen(raw));
-	struct response *r = malloc(sizeof(*r));
+			http_send_all(fds[i], raw, strlen(raw));
+	struct http_response *r = malloc(sizeof(*r));
 	int answered = 0;
 	for (int i = 0; i < CONCURRENT; i++) {
 		if (fds[i] < 0)
 			continue;
-		read_response(fds[i], r);
+		http_read_response(fds[i], r);
 		if (r->status == 200 && body_has(r, "\"power_import_w\":1234"))
 			answered++;
 		close(fds[i]);
@@ -567,7 +487,7 @@ static void test_concurrent(void)
 static void test_keep_alive(void)
 {
 	/* Two requests on one connection, the second closing it. */
-	struct response *r = malloc(sizeof(*r));
+	struct http_response *r = malloc(sizeof(*r));
 	exchange("GET /api/v1/status HTTP/1.1\r\nHost: x\r\n\r\n"
 		 "GET /api/v1/meters HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
 		 r);
@@ -580,7 +500,7 @@ static void test_keep_alive(void)
 static void test_prefix(void)
 {
 	start("/hanp1d/", HP_AUTH_NONE);
-	struct response *r = malloc(sizeof(*r));
+	struct http_response *r = malloc(sizeof(*r));
 	char v[256];
 	request("GET", "/hanp1d/api/v1/meters", "", r);
 	CHECK_INT(r->status, 200);
@@ -618,7 +538,7 @@ static void test_auth_all(void)
 	basic("admin", "s3cret:pass", good, sizeof(good));
 	basic("admin", "s3cret:pasS", wrong_pass, sizeof(wrong_pass));
 	basic("root", "s3cret:pass", wrong_user, sizeof(wrong_user));
-	struct response *r = malloc(sizeof(*r));
+	struct http_response *r = malloc(sizeof(*r));
 	request("GET", "/api/v1/meters", "", r);
 	CHECK_INT(r->status, 401);
 	CHECK_STREQ(header(r, "WWW-Authenticate", v, sizeof(v)), "Basic realm=\"hanp1d\"");

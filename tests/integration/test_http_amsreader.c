@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "http_client.h"
 #include "http.h"
 #include "passwd.h"
 
-#define RESPONSE_MAX (64 * 1024)
 /* "admin:s3cret:pass" in base64. */
 #define GOOD_AUTH "Authorization: Basic YWRtaW46czNjcmV0OnBhc3M=\r\n"
 
@@ -27,54 +27,19 @@ static struct hp_state state;
 static struct hp_http *server;
 static uint16_t port;
 
-struct response {
-	int status;
-	char raw[RESPONSE_MAX + 1];
-	const char *body;
-};
-
-static void request(const char *method, const char *target, const char *extra, struct response *r)
+static void request(const char *method, const char *target, const char *extra,
+		    struct http_response *r)
 {
-	r->status = 0;
-	r->raw[0] = '\0';
-	r->body = r->raw;
-	char service[8];
-	snprintf(service, sizeof(service), "%u", port);
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
-	struct addrinfo *res;
-	if (getaddrinfo("127.0.0.1", service, &hints, &res) != 0)
-		return;
-	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct timeval tv = {.tv_sec = 10};
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
-		freeaddrinfo(res);
-		if (fd >= 0)
-			close(fd);
-		CHECK(false);
-		return;
-	}
-	freeaddrinfo(res);
 	char req[1024];
 	int n = snprintf(req, sizeof(req),
 			 "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s\r\n", method,
 			 target, extra);
-	CHECK(send(fd, req, (size_t)n, MSG_NOSIGNAL) == n);
-	size_t len = 0;
-	ssize_t k;
-	while (len < RESPONSE_MAX && (k = recv(fd, r->raw + len, RESPONSE_MAX - len, 0)) > 0)
-		len += (size_t)k;
-	close(fd);
-	r->raw[len] = '\0';
-	if (strncmp(r->raw, "HTTP/1.", 7) == 0)
-		r->status = atoi(r->raw + 9);
-	const char *end = strstr(r->raw, "\r\n\r\n");
-	r->body = end != NULL ? end + 4 : r->raw + len;
+	http_exchange("127.0.0.1", port, req, (size_t)n, r);
+	CHECK(r->status != -1);
 }
 
 /* Whether the head has the header line exactly (case-insensitive name). */
-static bool has_header(const struct response *r, const char *line)
+static bool has_header(const struct http_response *r, const char *line)
 {
 	size_t n = strlen(line);
 	for (const char *p = strstr(r->raw, "\r\n"); p != NULL && p < r->body;
@@ -137,7 +102,7 @@ static void fill(void)
 	}
 }
 
-static void test_auth_all(struct response *r)
+static void test_auth_all(struct http_response *r)
 {
 	start("", HP_AUTH_ALL);
 	static const char *const closed[] = {"/data.json", "/sysinfo.json", "/dayplot.json"};
@@ -169,7 +134,7 @@ static void test_auth_all(struct response *r)
 	stop();
 }
 
-static void test_open(struct response *r)
+static void test_open(struct http_response *r)
 {
 	start("/hanp1d", HP_AUTH_WRITE);
 	request("GET", "/data.json", "", r);
@@ -199,7 +164,7 @@ int main(void)
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
 	fill();
-	struct response *r = malloc(sizeof(*r));
+	struct http_response *r = malloc(sizeof(*r));
 	if (r == NULL)
 		return 1;
 	test_auth_all(r);

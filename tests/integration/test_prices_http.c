@@ -15,12 +15,11 @@
 
 #include "api.h"
 #include "check.h"
+#include "http_client.h"
 #include "http.h"
 #include "passwd.h"
 
-#define CLIENT_TIMEOUT_S 10
-#define RESPONSE_MAX     (64 * 1024)
-#define QUARTER_S        900
+#define QUARTER_S 900
 /* 2025-10-01T00:00:00+02:00 */
 #define DAY0_S 1759269600LL
 
@@ -33,74 +32,15 @@ static struct hp_http *server;
 static uint16_t port;
 static char good_auth[256];
 
-struct response {
-	int status;
-	char raw[RESPONSE_MAX + 1];
-	const char *body;
-};
-
-/* ---- a small client ---- */
-
-static int connect_local(void)
-{
-	char service[8];
-	snprintf(service, sizeof(service), "%u", port);
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
-	struct addrinfo *res;
-	if (getaddrinfo("127.0.0.1", service, &hints, &res) != 0)
-		return -1;
-	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		struct timeval tv = {.tv_sec = CLIENT_TIMEOUT_S};
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
-	return fd;
-}
-
-/* Sends what it can: the server may answer and close before the body is in. */
-static void send_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = send(fd, buf, n, MSG_NOSIGNAL);
-		if (k <= 0)
-			return;
-		buf += k;
-		n -= (size_t)k;
-	}
-}
-
-static void read_response(int fd, struct response *r)
-{
-	size_t len = 0;
-	ssize_t k;
-	while (len < RESPONSE_MAX && (k = recv(fd, r->raw + len, RESPONSE_MAX - len, 0)) > 0)
-		len += (size_t)k;
-	r->raw[len] = '\0';
-	/* A 100 Continue comes first when it was asked for. */
-	const char *p = r->raw;
-	while (strncmp(p, "HTTP/1.1 100", 12) == 0 && strstr(p, "\r\n\r\n") != NULL)
-		p = strstr(p, "\r\n\r\n") + 4;
-	r->status = strncmp(p, "HTTP/1.", 7) == 0 ? atoi(p + 9) : 0;
-	const char *end = strstr(p, "\r\n\r\n");
-	r->body = end != NULL ? end + 4 : "";
-}
-
 /* One request; headers: extra header lines, each ending "\r\n". The body goes in
  * pieces of `piece` bytes (0: at once), so the server sees many upload calls. */
 static void post(const char *target, const char *headers, const char *body, size_t piece,
-		 struct response *r)
+		 struct http_response *r)
 {
-	int fd = connect_local();
+	int fd = http_connect("127.0.0.1", port);
 	CHECK(fd >= 0);
 	if (fd < 0) {
-		r->status = -1;
-		r->body = "";
+		http_response_none(r, -1);
 		return;
 	}
 	char head[1024];
@@ -108,29 +48,26 @@ static void post(const char *target, const char *headers, const char *body, size
 		 "POST %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
 		 "Content-Length: %zu\r\n%s\r\n",
 		 target, strlen(body), headers);
-	send_all(fd, head, strlen(head));
+	http_send_all(fd, head, strlen(head));
 	size_t len = strlen(body);
 	size_t step = piece != 0 ? piece : len;
 	for (size_t at = 0; at < len; at += step)
-		send_all(fd, body + at, len - at < step ? len - at : step);
-	read_response(fd, r);
+		http_send_all(fd, body + at, len - at < step ? len - at : step);
+	http_read_response(fd, r);
 	close(fd);
 }
 
-static void get(const char *target, const char *headers, struct response *r)
+static void get(const char *target, const char *headers, struct http_response *r)
 {
-	int fd = connect_local();
-	CHECK(fd >= 0);
 	char head[1024];
-	snprintf(head, sizeof(head),
-		 "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s\r\n", target,
-		 headers);
-	send_all(fd, head, strlen(head));
-	read_response(fd, r);
-	close(fd);
+	int n = snprintf(head, sizeof(head),
+			 "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s\r\n",
+			 target, headers);
+	http_exchange("127.0.0.1", port, head, (size_t)n, r);
+	CHECK(r->status != -1);
 }
 
-static json_t *body_json(const struct response *r)
+static json_t *body_json(const struct http_response *r)
 {
 	json_t *o = json_loads(r->body, 0, NULL);
 	CHECK_MSG(o != NULL, "not JSON: %.200s", r->body);
@@ -213,7 +150,7 @@ static void setup(void)
 
 static void test_push(void)
 {
-	static struct response r;
+	static struct http_response r;
 	/* A day of quarters, sent in 1 KiB pieces. */
 	char *day = quarters(0, 96);
 	post("/api/v1/prices", JSON_TYPE, day, 1024, &r);
@@ -272,7 +209,7 @@ static void test_push(void)
 
 static void test_refused(void)
 {
-	static struct response r;
+	static struct http_response r;
 	/* The second element is 7 minutes long: 400 naming it, nothing stored. */
 	post("/api/v1/prices", JSON_TYPE,
 	     "[{\"start\": \"2025-10-08T00:00:00Z\", \"end\": \"2025-10-08T00:15:00Z\", "
@@ -324,15 +261,15 @@ static void test_refused(void)
  * dropped, then 413, when it comes chunked. */
 static void test_too_large(void)
 {
-	static struct response r;
-	int fd = connect_local();
+	static struct http_response r;
+	int fd = http_connect("127.0.0.1", port);
 	char head[512];
 	snprintf(head, sizeof(head),
 		 "POST /api/v1/prices HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
 		 "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n[",
 		 HP_API_PRICES_BODY_MAX + 1);
-	send_all(fd, head, strlen(head));
-	read_response(fd, &r);
+	http_send_all(fd, head, strlen(head));
+	http_read_response(fd, &r);
 	close(fd);
 	CHECK_INT(r.status, 413);
 	CHECK_MSG(strstr(r.body, "256 KiB") != NULL, "%s", r.body);
@@ -349,22 +286,22 @@ static void test_too_large(void)
 		  "%s", r.body);
 
 	/* Chunked, 64 KiB chunks, 320 KiB in all. */
-	fd = connect_local();
+	fd = http_connect("127.0.0.1", port);
 	snprintf(head, sizeof(head),
 		 "POST /api/v1/prices HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
 		 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
-	send_all(fd, head, strlen(head));
+	http_send_all(fd, head, strlen(head));
 	memset(body, ' ', 65536);
 	body[0] = '[';
 	for (int i = 0; i < 5; i++) {
 		char size_line[16];
 		snprintf(size_line, sizeof(size_line), "10000\r\n");
-		send_all(fd, size_line, strlen(size_line));
-		send_all(fd, body, 65536);
-		send_all(fd, "\r\n", 2);
+		http_send_all(fd, size_line, strlen(size_line));
+		http_send_all(fd, body, 65536);
+		http_send_all(fd, "\r\n", 2);
 	}
-	send_all(fd, "0\r\n\r\n", 5);
-	read_response(fd, &r);
+	http_send_all(fd, "0\r\n\r\n", 5);
+	http_read_response(fd, &r);
 	close(fd);
 	CHECK_INT(r.status, 413);
 	free(body);
@@ -376,7 +313,7 @@ static void test_too_large(void)
 static void test_auth(enum hp_auth_scope auth)
 {
 	start(auth, book);
-	static struct response r;
+	static struct http_response r;
 	char *list = quarters(0, 4);
 	post("/api/v1/prices", JSON_TYPE, list, 0, &r);
 	CHECK_INT(r.status, 401);
@@ -399,7 +336,7 @@ static void test_auth(enum hp_auth_scope auth)
 static void test_no_book(void)
 {
 	start(HP_AUTH_NONE, NULL);
-	static struct response r;
+	static struct http_response r;
 	post("/api/v1/prices", JSON_TYPE, "[]", 0, &r);
 	CHECK_INT(r.status, 503);
 	get("/api/v1/status", "", &r);
