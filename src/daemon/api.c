@@ -195,6 +195,16 @@ unsigned hp_api_meters(struct hp_api *api, int64_t now_ms, json_t **out)
 
 /* ---- GET /meters/{name}/now ---- */
 
+/* The probable cause of the meter's last error: a mep: meter's client knows it
+ * better than the error code, whose hints speak of DLMS keys. */
+static const char *error_cause(const struct hp_meter_state *m)
+{
+	enum hp_mep_diagnosis d = m->source.mep.diagnosis;
+	if (m->source.mep.on && d != HP_MEP_DIAG_OK && d != HP_MEP_DIAG_STARTING)
+		return hp_mep_diagnosis_cause(d);
+	return hp_error_hint(m->last_error.code);
+}
+
 static json_t *last_error_json(const struct hp_meter_state *m, int64_t now_ms)
 {
 	if (!m->has_error)
@@ -202,7 +212,7 @@ static json_t *last_error_json(const struct hp_meter_state *m, int64_t now_ms)
 	json_t *o = json_object();
 	json_object_set_new(o, "error", json_string(hp_error_name(m->last_error.code)));
 	json_object_set_new(o, "detail", json_string(m->last_error.detail));
-	json_object_set_new(o, "probable_cause", json_string(hp_error_hint(m->last_error.code)));
+	json_object_set_new(o, "probable_cause", json_string(error_cause(m)));
 	json_object_set_new(o, "age_s", json_real(age_s(m->last_error_ms, now_ms)));
 	return o;
 }
@@ -212,7 +222,7 @@ static json_t *last_error_json(const struct hp_meter_state *m, int64_t now_ms)
 static const char *no_reading_cause(const struct hp_meter_state *m)
 {
 	if (m->has_error)
-		return hp_error_hint(m->last_error.code);
+		return error_cause(m);
 	if (m->source.detail[0] != '\0')
 		return m->source.detail;
 	if (m->source.bytes == 0)
@@ -584,6 +594,26 @@ unsigned hp_api_history(struct hp_api *api, const char *name, hp_api_arg_fn arg,
 
 /* ---- GET /status ---- */
 
+/* A mep: source's client: its diagnosis with the probable cause, and counters. */
+static json_t *mep_json(const struct hp_source_mep *mep)
+{
+	const struct hp_mep_stats *st = &mep->stats;
+	json_t *o = json_object();
+	json_object_set_new(o, "diagnosis", json_string(hp_mep_diagnosis_name(mep->diagnosis)));
+	json_object_set_new(o, "cause", json_string(hp_mep_diagnosis_cause(mep->diagnosis)));
+	json_object_set_new(o, "requests", count(st->requests));
+	json_object_set_new(o, "responses", count(st->responses));
+	json_object_set_new(o, "timeouts", count(st->timeouts));
+	json_object_set_new(o, "enable_toggles", count(st->enable_toggles));
+	json_object_set_new(o, "auth_failures", count(st->auth_failures));
+	json_object_set_new(o, "resyncs", count(st->resyncs));
+	json_object_set_new(o, "alerts", count(st->alerts));
+	json_object_set_new(o, "handshakes", count(st->handshakes));
+	json_object_set_new(o, "port_resets", count(st->port_resets));
+	json_object_set_new(o, "last_code", json_string(hp_mep_code_name(st->last_code)));
+	return o;
+}
+
 static json_t *source_json(const struct hp_source_status *s, int64_t now_ms)
 {
 	json_t *o = json_object();
@@ -597,6 +627,8 @@ static json_t *source_json(const struct hp_source_status *s, int64_t now_ms)
 			    s->last_byte_ms != 0 ? json_real(age_s(s->last_byte_ms, now_ms))
 						 : json_null());
 	json_object_set_new(o, "detail", string_or_null(s->detail));
+	if (s->mep.on)
+		json_object_set_new(o, "mep", mep_json(&s->mep));
 	return o;
 }
 

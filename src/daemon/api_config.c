@@ -119,6 +119,9 @@ static void source_text(const struct hp_meter_config *m, char *out, size_t size)
 	case HP_SOURCE_SIM:
 		snprintf(out, size, "sim:%s%s", m->path, speed);
 		break;
+	case HP_SOURCE_MEP:
+		snprintf(out, size, "mep:%s", m->path);
+		break;
 	}
 }
 
@@ -143,6 +146,8 @@ static bool format_meter(const char *key, const struct hp_meter_config *m, char 
 		snprintf(out, size, "%s", m->keys.has_ek ? MASK : "");
 	else if (is(key, "auth_key"))
 		snprintf(out, size, "%s", m->keys.has_ak ? MASK : "");
+	else if (is(key, "mbk"))
+		snprintf(out, size, "%s", m->has_mep_key ? MASK : "");
 	else if (is(key, "system_title") && m->keys.has_system_title)
 		hex_text(m->keys.system_title, sizeof(m->keys.system_title), out, size);
 	else if (is(key, "system_title"))

@@ -109,6 +109,8 @@ static void meter_defaults(struct hp_meter_config *m)
 	m->baud = 0;
 	m->parity = HP_PARITY_AUTO;
 	m->request_lines = HP_LINES_NONE;
+	m->enable_line = HP_LINES_DTR;
+	m->poll_interval_s = 10;
 	m->multiplier_power = 1;
 	m->multiplier_voltage = 1;
 	m->multiplier_current = 1;
@@ -181,7 +183,13 @@ static void close_meter(struct loader *ld)
 	if (ld->seen[key_index(meter, "source")] == 0)
 		report(ld, ld->start,
 		       "%s has no source (serial:DEVICE, tcp://HOST:PORT, "
-		       "replay:FILE or sim:PROFILE)",
+		       "replay:FILE, sim:PROFILE or mep:DEVICE)",
+		       ld->label);
+	else if (m->kind == HP_SOURCE_MEP && !m->has_mep_key &&
+		 ld->seen[key_index(meter, "mbk")] == 0)
+		report(ld, ld->start,
+		       "%s: a mep: source needs mbk (the 20-character key from the grid "
+		       "company)",
 		       ld->label);
 	char why[MSG_MAX];
 	if (!had_bad_value(ld) && hp_no_config_check(&m->capacity_no, why, sizeof(why)) != 0)

@@ -29,6 +29,7 @@ enum hp_source_kind {
 	HP_SOURCE_TCP,    /* tcp://host:port (ser2net, WiFi P1 dongles) */
 	HP_SOURCE_REPLAY, /* replay:/path/to/capture[?speed=N] */
 	HP_SOURCE_SIM,    /* sim:PROFILE[?speed=N] (the built-in simulator, for demos) */
+	HP_SOURCE_MEP,    /* mep:/dev/ttyUSB0: an OSGP meter's MEP port, polled (mep.md) */
 };
 
 /* Which capacity tariff the meter's grid company bills (tariffs.md). */
@@ -55,6 +56,12 @@ struct hp_meter_config {
 	enum hp_parity parity;
 	enum hp_request_lines request_lines;
 	struct hp_keys keys; /* key, auth_key, system_title */
+	/* mep: the key made from the MBK's first 16 characters (secret), and the line
+	 * wired to the port's ENABLE pin. */
+	bool has_mep_key;
+	uint8_t mep_key[16];
+	enum hp_request_lines enable_line;
+	unsigned poll_interval_s; /* mep: one reading per interval */
 	double multiplier_power, multiplier_voltage, multiplier_current, multiplier_energy;
 	double main_fuse_a;    /* 0 = not set */
 	double voltage;        /* nominal: 230 or 400 */

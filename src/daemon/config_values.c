@@ -13,6 +13,7 @@
 #include "config.h"
 #include "config_keys.h"
 #include "hanp1d/hex.h"
+#include "mep.h"
 #include "meters.h"
 #include "sim_model.h"
 #include "tz.h"
@@ -136,8 +137,8 @@ static bool sim_profile_known(const char *name, size_t len)
 	return false;
 }
 
-static int source_device(struct hp_meter_config *m, const char *dev, const char *v, char *why,
-			 size_t why_size)
+static int source_device(struct hp_meter_config *m, enum hp_source_kind kind, const char *dev,
+			 const char *v, char *why, size_t why_size)
 {
 	char q[QUOTE_MAX];
 	hp_cfg_quote(v, q, sizeof(q));
@@ -147,7 +148,7 @@ static int source_device(struct hp_meter_config *m, const char *dev, const char 
 			 "%s: the device must be an absolute path such as /dev/ttyUSB0", q);
 		return -1;
 	}
-	m->kind = HP_SOURCE_SERIAL;
+	m->kind = kind;
 	return 0;
 }
 
@@ -206,9 +207,11 @@ int hp_cfg_parse_source(void *meter, const char *v, char *why, size_t why_size)
 	m->port = 0;
 	m->speed = 1;
 	if ((rest = after_prefix(v, "serial:")) != NULL)
-		return source_device(m, rest, v, why, why_size);
+		return source_device(m, HP_SOURCE_SERIAL, rest, v, why, why_size);
 	if (v[0] == '/')
-		return source_device(m, v, v, why, why_size);
+		return source_device(m, HP_SOURCE_SERIAL, v, v, why, why_size);
+	if ((rest = after_prefix(v, "mep:")) != NULL)
+		return source_device(m, HP_SOURCE_MEP, rest, v, why, why_size);
 	if ((rest = after_prefix(v, "tcp://")) != NULL)
 		return source_tcp(m, rest, v, why, why_size);
 	if ((rest = after_prefix(v, "replay:")) != NULL)
@@ -219,7 +222,7 @@ int hp_cfg_parse_source(void *meter, const char *v, char *why, size_t why_size)
 	hp_cfg_quote(v, q, sizeof(q));
 	snprintf(why, why_size,
 		 "%s is not serial:DEVICE, a device path, tcp://HOST:PORT, "
-		 "replay:FILE[?speed=N] or sim:PROFILE[?speed=N]",
+		 "replay:FILE[?speed=N], sim:PROFILE[?speed=N] or mep:DEVICE",
 		 q);
 	return -1;
 }
@@ -337,6 +340,25 @@ int hp_cfg_parse_system_title(void *meter, const char *v, char *why, size_t why_
 	struct hp_meter_config *m = meter;
 	return parse_optional_hex(v, m->keys.system_title, HP_SYSTEM_TITLE_LEN,
 				  &m->keys.has_system_title, why, why_size);
+}
+
+/* The MBK is 20 characters of text from the grid company, not hex (mep.md 7). */
+int hp_cfg_parse_mbk(void *meter, const char *v, char *why, size_t why_size)
+{
+	struct hp_meter_config *m = meter;
+	if (v[0] == '\0') {
+		m->has_mep_key = false;
+		return 0;
+	}
+	if (hp_mep_key_from_mbk(v, m->mep_key) != 0) {
+		snprintf(why, why_size,
+			 "expected the %d characters of the meter's MBK from the grid company "
+			 "(printable, no spaces); got %zu characters",
+			 HP_MEP_MBK_LEN, strlen(v));
+		return -1;
+	}
+	m->has_mep_key = true;
+	return 0;
 }
 
 /* ---- [http] ---- */

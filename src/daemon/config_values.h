@@ -12,6 +12,7 @@ int hp_cfg_parse_baud(void *meter, const char *value, char *why, size_t why_size
 int hp_cfg_parse_key(void *meter, const char *value, char *why, size_t why_size);
 int hp_cfg_parse_auth_key(void *meter, const char *value, char *why, size_t why_size);
 int hp_cfg_parse_system_title(void *meter, const char *value, char *why, size_t why_size);
+int hp_cfg_parse_mbk(void *meter, const char *value, char *why, size_t why_size);
 int hp_cfg_parse_voltage(void *meter, const char *value, char *why, size_t why_size);
 int hp_cfg_parse_phases(void *meter, const char *value, char *why, size_t why_size);
 int hp_cfg_parse_meter_timezone(void *meter, const char *value, char *why, size_t why_size);

@@ -48,6 +48,9 @@ struct meter_run {
 	struct hp_decoder *decoder;
 	struct daemon *d;
 	struct hp_log_limit error_log;
+	/* The counts of the events the source made itself (a mep: meter's readings):
+	 * the decoder's counters for such a meter. */
+	struct hp_decoder_stats source_stats;
 };
 
 struct daemon {
@@ -89,10 +92,12 @@ static void on_event(void *ctx, const struct hp_event *ev)
 		return;
 	}
 	hp_state_set_error(&d->state, m->index, ev->error, now);
+	/* A mep: source logs its own diagnosis; the codes' hints speak of DLMS keys. */
+	bool hint = m->cfg->kind != HP_SOURCE_MEP;
 	if (hp_log_limited(&m->error_log, now, ERROR_LOG_PERIOD_MS))
-		hp_log(LOG_WARNING, "meter %s: %s: %s (%s)", m->cfg->name,
-		       hp_error_name(ev->error->code), ev->error->detail,
-		       hp_error_hint(ev->error->code));
+		hp_log(LOG_WARNING, "meter %s: %s: %s%s%s%s", m->cfg->name,
+		       hp_error_name(ev->error->code), ev->error->detail, hint ? " (" : "",
+		       hint ? hp_error_hint(ev->error->code) : "", hint ? ")" : "");
 }
 
 static int start_meter(struct daemon *d, unsigned i)
@@ -125,6 +130,20 @@ static int start_meter(struct daemon *d, unsigned i)
 	return 0;
 }
 
+/* A reading or an error the source made: counted, then handled as a decoder's. */
+static void take_source_event(struct meter_run *m, const struct hp_source_event *se)
+{
+	struct hp_event ev = {0};
+	if (se->is_reading) {
+		m->source_stats.readings++;
+		ev.reading = &se->reading;
+	} else {
+		m->source_stats.errors[se->error.code]++;
+		ev.error = &se->error;
+	}
+	on_event(m, &ev);
+}
+
 static void drain_meter(struct meter_run *m)
 {
 	uint8_t buf[DRAIN_CHUNK];
@@ -132,6 +151,20 @@ static void drain_meter(struct meter_run *m)
 	hp_ring_drain_wake(&m->ring);
 	while ((n = hp_ring_read(&m->ring, buf, sizeof(buf))) > 0)
 		hp_decoder_feed(m->decoder, buf, n, (uint64_t)hp_mono_ms());
+	struct hp_source_event se;
+	while (hp_source_take_event(m->source, &se))
+		take_source_event(m, &se);
+}
+
+/* The decoder's counters, or for a meter whose source decodes (mep:) its own. */
+static const struct hp_decoder_stats *meter_stats(struct meter_run *m,
+						  const struct hp_source_status *src)
+{
+	if (!src->mep.on)
+		return hp_decoder_stats(m->decoder);
+	m->source_stats.bytes = src->bytes;
+	m->source_stats.frames = src->mep.stats.responses;
+	return &m->source_stats;
 }
 
 static void publish_counters(struct daemon *d)
@@ -140,7 +173,7 @@ static void publish_counters(struct daemon *d)
 		struct meter_run *m = &d->meters[i];
 		struct hp_source_status src;
 		hp_source_get_status(m->source, &src);
-		hp_state_set_counters(&d->state, i, hp_decoder_stats(m->decoder), &src,
+		hp_state_set_counters(&d->state, i, meter_stats(m, &src), &src,
 				      atomic_load(&m->ring.dropped));
 	}
 	if (d->store != NULL) {
@@ -265,8 +298,7 @@ static void shut_down(struct daemon *d)
 	hp_mqtt_stop(d->mqtt);
 	d->mqtt = NULL;
 	for (unsigned i = 0; i < d->meter_count; i++)
-		if (d->meters[i].source != NULL)
-			hp_source_stop(d->meters[i].source);
+		hp_source_halt(d->meters[i].source);
 	/* What the sources read before they stopped is still decoded and stored. */
 	for (unsigned i = 0; i < d->meter_count; i++) {
 		struct meter_run *m = &d->meters[i];
@@ -275,6 +307,7 @@ static void shut_down(struct daemon *d)
 			hp_decoder_finish(m->decoder);
 			hp_decoder_free(m->decoder);
 		}
+		hp_source_stop(m->source);
 		hp_ring_free(&m->ring);
 	}
 	if (d->http != NULL)

@@ -80,7 +80,7 @@ static void copy_out(const struct hp_ring *r, size_t pos, uint8_t *out, size_t n
 	memcpy(out + first, r->buf, n - first);
 }
 
-static void wake(struct hp_ring *r)
+void hp_ring_wake(struct hp_ring *r)
 {
 	uint64_t one = 1;
 	/* EAGAIN only when the counter is near overflow, and then the consumer is woken
@@ -103,7 +103,7 @@ size_t hp_ring_write(struct hp_ring *r, const uint8_t *p, size_t n)
 	if (take < n)
 		atomic_fetch_add_explicit(&r->dropped, n - take, memory_order_relaxed);
 	if (take > 0)
-		wake(r);
+		hp_ring_wake(r);
 	return take;
 }
 

@@ -25,6 +25,9 @@ void hp_ring_free(struct hp_ring *r);
  * the bytes written. */
 size_t hp_ring_write(struct hp_ring *r, const uint8_t *p, size_t n);
 
+/* Producer: wakes the consumer without bytes (the source has an event for it). */
+void hp_ring_wake(struct hp_ring *r);
+
 /* Consumer: copies up to max bytes out; returns how many. */
 size_t hp_ring_read(struct hp_ring *r, uint8_t *out, size_t max);
 

@@ -19,10 +19,9 @@
 #define LOG_INTERVAL_MS 60000
 
 static const struct hp_source_driver *const drivers[] = {
-    [HP_SOURCE_SERIAL] = &hp_source_serial_driver,
-    [HP_SOURCE_TCP] = &hp_source_tcp_driver,
-    [HP_SOURCE_REPLAY] = &hp_source_replay_driver,
-    [HP_SOURCE_SIM] = &hp_source_sim_driver,
+    [HP_SOURCE_SERIAL] = &hp_source_serial_driver, [HP_SOURCE_TCP] = &hp_source_tcp_driver,
+    [HP_SOURCE_REPLAY] = &hp_source_replay_driver, [HP_SOURCE_SIM] = &hp_source_sim_driver,
+    [HP_SOURCE_MEP] = &hp_source_mep_driver,
 };
 
 static const char *const state_names[] = {
@@ -98,6 +97,44 @@ void hp_source_line_errors(struct hp_source *s, uint64_t errors, uint64_t breaks
 	pthread_mutex_lock(&s->lock);
 	s->st.line_errors += errors;
 	s->st.breaks += breaks;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void hp_source_post_event(struct hp_source *s, const struct hp_source_event *ev)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->events_count == HP_SOURCE_EVENTS_MAX) {
+		s->events_first = (s->events_first + 1) % HP_SOURCE_EVENTS_MAX;
+		s->events_count--;
+	}
+	s->events[(s->events_first + s->events_count) % HP_SOURCE_EVENTS_MAX] = *ev;
+	s->events_count++;
+	pthread_mutex_unlock(&s->lock);
+	hp_ring_wake(s->ring);
+}
+
+bool hp_source_take_event(struct hp_source *s, struct hp_source_event *out)
+{
+	if (s == NULL)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	bool any = s->events_count > 0;
+	if (any) {
+		*out = s->events[s->events_first];
+		s->events_first = (s->events_first + 1) % HP_SOURCE_EVENTS_MAX;
+		s->events_count--;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return any;
+}
+
+void hp_source_set_mep(struct hp_source *s, enum hp_mep_diagnosis diagnosis,
+		       const struct hp_mep_stats *stats)
+{
+	pthread_mutex_lock(&s->lock);
+	s->st.mep.on = true;
+	s->st.mep.diagnosis = diagnosis;
+	s->st.mep.stats = *stats;
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -292,15 +329,21 @@ struct hp_source *hp_source_start(const struct hp_meter_config *m, struct hp_rin
 	return hp_source_start_opts(m, ring, &opts);
 }
 
-void hp_source_stop(struct hp_source *s)
+void hp_source_halt(struct hp_source *s)
 {
-	if (s == NULL)
+	if (s == NULL || atomic_exchange(&s->stopping, true))
 		return;
-	atomic_store(&s->stopping, true);
 	uint64_t one = 1;
 	ssize_t w = write(s->stop_fd, &one, sizeof(one));
 	(void)w; /* the flag alone stops the thread at its next wait */
 	pthread_join(s->thread, NULL);
+}
+
+void hp_source_stop(struct hp_source *s)
+{
+	if (s == NULL)
+		return;
+	hp_source_halt(s);
 	pthread_mutex_destroy(&s->lock);
 	close(s->stop_fd);
 	free(s);

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "hanp1d/decode.h"
+#include "mep_client.h"
 #include "ring.h"
 
 enum hp_source_state {
@@ -20,7 +22,14 @@ enum hp_source_state {
 	HP_SOURCE_STOPPED,
 };
 
-#define HP_SOURCE_DETAIL_MAX 200
+#define HP_SOURCE_DETAIL_MAX 320
+
+/* A mep: source's client: what it makes of the link, and its counters. */
+struct hp_source_mep {
+	bool on; /* the source is a mep: one */
+	enum hp_mep_diagnosis diagnosis;
+	struct hp_mep_stats stats;
+};
 
 struct hp_source_status {
 	enum hp_source_state state;
@@ -33,6 +42,15 @@ struct hp_source_status {
 	uint64_t breaks;      /* serial: breaks (line held low) */
 	int64_t last_byte_ms; /* wall clock of the last byte, 0 = none yet */
 	char detail[HP_SOURCE_DETAIL_MAX]; /* the last problem in plain words, "" = none */
+	struct hp_source_mep mep;
+};
+
+/* A reading or an error a source made itself: a mep: source polls the meter and
+ * decodes its answers in the source thread, so no bytes go through the ring. */
+struct hp_source_event {
+	bool is_reading;
+	struct hp_reading reading;
+	struct hp_error error;
 };
 
 struct hp_source;
@@ -44,11 +62,18 @@ struct hp_source;
 struct hp_source *hp_source_start(const struct hp_meter_config *m, struct hp_ring *ring,
 				  const char *line_memo);
 
-/* Stops the thread and closes the device. */
+/* Stops the thread and closes the device; the status and the events it left can
+ * still be taken. */
+void hp_source_halt(struct hp_source *s);
+/* Halts (when not yet) and frees the source. */
 void hp_source_stop(struct hp_source *s);
 
 /* A consistent copy of the status (taken under the source's lock). */
 void hp_source_get_status(struct hp_source *s, struct hp_source_status *out);
+
+/* Takes the oldest event the source made (the ring's wake_fd signals a new one);
+ * false when there is none. */
+bool hp_source_take_event(struct hp_source *s, struct hp_source_event *out);
 
 const char *hp_source_state_name(enum hp_source_state st);
 const char *hp_parity_name(enum hp_parity p);

@@ -35,6 +35,12 @@ extern const struct hp_source_driver hp_source_serial_driver;
 extern const struct hp_source_driver hp_source_tcp_driver;
 extern const struct hp_source_driver hp_source_replay_driver;
 extern const struct hp_source_driver hp_source_sim_driver;
+extern const struct hp_source_driver hp_source_mep_driver;
+
+/* Events a source made that the daemon has not taken yet. A mep: meter answers one
+ * poll every few seconds and the daemon takes each at once, so a few are plenty;
+ * when full, the oldest goes. */
+#define HP_SOURCE_EVENTS_MAX 4
 
 struct hp_source {
 	struct hp_meter_config m; /* a copy: the config may go away */
@@ -44,8 +50,10 @@ struct hp_source {
 	int stop_fd; /* eventfd: wakes every wait of the thread at once */
 	atomic_bool stopping;
 
-	pthread_mutex_t lock; /* guards st */
+	pthread_mutex_t lock; /* guards st and the events */
 	struct hp_source_status st;
+	struct hp_source_event events[HP_SOURCE_EVENTS_MAX];
+	unsigned events_first, events_count;
 
 	/* Owned by the source thread alone. */
 	struct hp_log_limit limit;
@@ -91,6 +99,18 @@ size_t hp_source_ring_room(struct hp_source *s);
 void hp_source_heard(struct hp_source *s, size_t n);
 /* Adds line errors seen by the PARMRK un-marking. */
 void hp_source_line_errors(struct hp_source *s, uint64_t errors, uint64_t breaks);
+
+/* Queues a reading or an error for the daemon and wakes it. */
+void hp_source_post_event(struct hp_source *s, const struct hp_source_event *ev);
+/* A mep: source's diagnosis and counters, for the status. */
+void hp_source_set_mep(struct hp_source *s, enum hp_mep_diagnosis diagnosis,
+		       const struct hp_mep_stats *stats);
+
+/* Serial ports (source_serial.c), shared with the mep: source: opens the device
+ * raw at a fixed setting with PARMRK marking, exclusively (-1 on failure, with the
+ * reason in the status); closes it, giving up the exclusive use first. */
+int hp_serial_open(struct hp_source *s, struct hp_line_setting at);
+void hp_serial_close(int fd);
 
 /* State changes, under the lock. */
 void hp_source_set_state(struct hp_source *s, enum hp_source_state st);

@@ -119,13 +119,13 @@ static void raise_lines(struct hp_source *s, int fd)
 /* Gives up exclusive use before closing: on a pty the flag outlives the close
  * (the master keeps the device), and the next open by a non-root daemon would
  * fail with EBUSY. */
-static void serial_close(int fd)
+void hp_serial_close(int fd)
 {
 	ioctl(fd, TIOCNXCL);
 	close(fd);
 }
 
-static int serial_open(struct hp_source *s, struct hp_line_setting at)
+int hp_serial_open(struct hp_source *s, struct hp_line_setting at)
 {
 	int fd = open(s->m.path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -142,7 +142,7 @@ static int serial_open(struct hp_source *s, struct hp_line_setting at)
 				       hp_parity_name(at.parity));
 		else
 			hp_source_fail(s, "%s: %s%s", s->m.path, strerror(e), serial_hint(e));
-		serial_close(fd);
+		hp_serial_close(fd);
 		return -1;
 	}
 	raise_lines(s, fd);
@@ -280,14 +280,14 @@ static enum hp_session_end end_of(enum serial_loop r)
 static enum hp_session_end run_fixed(struct hp_source *s)
 {
 	struct hp_line_setting at = {.baud = s->m.baud, .parity = s->m.parity};
-	int fd = serial_open(s, at);
+	int fd = hp_serial_open(s, at);
 	if (fd < 0)
 		return HP_SESSION_RETRY;
 	hp_source_opened(s, s->m.path);
 	hp_source_set_line(s, at.baud, at.parity, false);
 	hp_source_set_state(s, HP_SOURCE_RUNNING);
 	enum serial_loop r = pump(s, fd, NULL, at);
-	serial_close(fd);
+	hp_serial_close(fd);
 	return end_of(r);
 }
 
@@ -295,7 +295,7 @@ static enum hp_session_end run_fixed(struct hp_source *s)
  * back. */
 static int open_at(struct hp_source *s, struct hp_line_setting at, bool *opened)
 {
-	int fd = serial_open(s, at);
+	int fd = hp_serial_open(s, at);
 	if (fd >= 0 && !*opened) {
 		*opened = true;
 		hp_source_opened(s, s->m.path);
@@ -316,7 +316,7 @@ static enum serial_loop listen_once(struct hp_source *s, struct hp_autodetect *d
 	unsigned cycles = hp_autodetect_cycles(d);
 	hp_autodetect_listen(d, hp_mono_ms());
 	enum serial_loop r = listen_loop(s, fd, d);
-	serial_close(fd);
+	hp_serial_close(fd);
 	if (r == LOOP_NEXT && hp_autodetect_cycles(d) != cycles)
 		hp_source_fail(s, "%s: %s", s->m.path, hp_autodetect_diagnosis(d));
 	return r;
@@ -333,7 +333,7 @@ static enum serial_loop run_exact(struct hp_source *s, struct hp_autodetect *d,
 	hp_source_set_state(s, HP_SOURCE_RUNNING);
 	hp_autodetect_verify(d, at, hp_mono_ms());
 	enum serial_loop r = pump(s, fd, d, at);
-	serial_close(fd);
+	hp_serial_close(fd);
 	return r;
 }
 

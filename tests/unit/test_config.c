@@ -194,8 +194,8 @@ static const struct bad_file bad_files[] = {
     {"meter without source",
      "[meter a]\nbaud = 9600\n[meter b]\n" METER "[meter c]\n",
      3,
-     {{1, "[meter a] has no source (serial:DEVICE, tcp://HOST:PORT, replay:FILE or "
-	  "sim:PROFILE)"},
+     {{1, "[meter a] has no source (serial:DEVICE, tcp://HOST:PORT, replay:FILE, "
+	  "sim:PROFILE or mep:DEVICE)"},
       {3, "[meter b] has no source"},
       {6, "[meter c] has no source"}}},
     {"meter without name",
@@ -359,6 +359,10 @@ static const struct bad_value bad_values[] = {
     {"", "auth_key", "00112233 44556677 8899aabb ccddeeff", "has 35 characters"},
     {"", "system_title", "4B464D1020000", "expected 16 hex digits, the value has 13"},
     {"", "system_title", "4B464D102000000Z", "a character other than"},
+    {"", "mbk", "ABCDEFGHIJKLMNOPQRS", "expected the 20 characters of the meter's MBK"},
+    {"", "mbk", "ABCDEFGHIJ KLMNOPQRS", "no spaces); got 20 characters"},
+    {"", "enable_line", "dsr", "'dsr' is not one of none, dtr, rts, both"},
+    {"", "poll_interval", "1", "'1' is not"},
     {"", "multiplier_power", "0", "'0' is not a number greater than 0 and at most 1000000"},
     {"", "multiplier_voltage", "-1", "'-1' is not a number greater than 0"},
     {"", "multiplier_current", "ten", "'ten' is not a number"},
@@ -378,7 +382,7 @@ static const struct bad_value bad_values[] = {
     {"", "derive_u2", "2", "'2' is not yes/no"},
     {"", "source", "",
      "'' is not serial:DEVICE, a device path, tcp://HOST:PORT, "
-     "replay:FILE[?speed=N] or sim:PROFILE[?speed=N]"},
+     "replay:FILE[?speed=N], sim:PROFILE[?speed=N] or mep:DEVICE"},
     {"", "source", "COM3", "'COM3' is not serial:DEVICE"},
     {"", "source", "udp://127.0.0.1:1", "is not serial:DEVICE"},
     {"", "source", "serial:", "'serial:': the device must be an absolute path"},
@@ -617,6 +621,7 @@ static void test_secrets_never_echoed(void)
 	static const char *const forms[] = {
 	    METER "key = @\n",
 	    METER "auth_key = @\n",
+	    METER "mbk = @\n",
 	    METER "key = 00112233445566778899aabbccddeeff\nkey = @\n",
 	    METER "[http]\nauth = all\nuser = u\npassword_hash = @\n",
 	    METER "[http]\nkey = @\n",                        /* in the wrong section */
@@ -994,6 +999,29 @@ static void test_sources(void)
 		CHECK_INT(cfg.meters[0].kind, HP_SOURCE_SIM);
 		CHECK_STREQ(cfg.meters[0].path, name);
 	}
+}
+
+/* mep: sources: the MBK becomes the key of its first 16 characters; without one
+ * the meter cannot be read, which the check says. */
+static void test_mep_source(void)
+{
+	load_ok("mep", "[meter osgp]\nsource = mep:/dev/ttyUSB1\nmbk = ABCDEFGHIJKLMNOPQRST\n");
+	const struct hp_meter_config *m = &cfg.meters[0];
+	CHECK_INT(m->kind, HP_SOURCE_MEP);
+	CHECK_STREQ(m->path, "/dev/ttyUSB1");
+	CHECK(m->has_mep_key);
+	CHECK(memcmp(m->mep_key, "ABCDEFGHIJKLMNOP", 16) == 0);
+	CHECK_INT(m->enable_line, HP_LINES_DTR);
+	CHECK_INT(m->poll_interval_s, 10);
+	load_ok("mep lines", "[meter osgp]\nsource = mep:/dev/ttyS0\nmbk = 0123456789ABCDEF0123\n"
+			     "enable_line = rts\npoll_interval = 30\n");
+	CHECK_INT(cfg.meters[0].enable_line, HP_LINES_RTS);
+	CHECK_INT(cfg.meters[0].poll_interval_s, 30);
+	struct problems ps;
+	CHECK_INT(load("[meter osgp]\nsource = mep:/dev/ttyUSB1\n", &ps), 1);
+	CHECK(ps.count == 1 && strstr(ps.p[0].msg, "needs mbk") != NULL);
+	CHECK_INT(load("[meter osgp]\nsource = mep:ttyUSB1\nmbk = ABCDEFGHIJKLMNOPQRST\n", &ps), 1);
+	CHECK(ps.count == 1 && strstr(ps.p[0].msg, "absolute path") != NULL);
 }
 
 /* A meter's zone is its own, else [daemon] timezone's, wherever that stands. */
@@ -1438,6 +1466,7 @@ int main(int argc, char **argv)
 	test_price_values();
 	test_price_limits();
 	test_sources();
+	test_mep_source();
 	test_http_store_daemon_values();
 	test_mqtt_values();
 	test_meter_zones();
