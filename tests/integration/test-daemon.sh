@@ -3,21 +3,10 @@
 # API; config checking; SIGTERM commits; SIGKILL never corrupts the history.
 set -u
 hanp1d=${1:?usage: test-daemon.sh HANP1D}
-tmp=$(mktemp -d)
+. "$(dirname "$0")/../lib.sh"
 pid=""
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
-# A free loopback port: bind port 0 and read what the kernel gave.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 api="http://127.0.0.1:$port/api/v1"
 
 cat >"$tmp/hanp1d.conf" <<CONF
@@ -67,6 +56,7 @@ check '[ $? = 78 ]' "an unknown sim name is a config error"
 start() {
 	"$hanp1d" -c "$tmp/hanp1d.conf" 2>>"$tmp/log" &
 	pid=$!
+	pids+=("$pid")
 }
 # Waits until a reading is served (at most 10 s).
 wait_reading() {
@@ -160,5 +150,4 @@ for i in $(seq 20); do
 	check '[ "$(sqlite3 "$tmp/history.db" "PRAGMA integrity_check")" = ok ]' "integrity after SIGKILL $i"
 done
 
-echo "daemon: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish daemon

@@ -15,38 +15,7 @@ hanp1d=${1:?usage: test-mqtt.sh HANP1D}
 for tool in mosquitto_sub mosquitto_pub mosquitto_passwd openssl curl python3; do
 	command -v "$tool" >/dev/null || { echo "mqtt: skipped, no $tool"; exit 77; }
 done
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
-now_ns() { date +%s%N; }
-ms_since() { echo $((($(now_ns) - $1) / 1000000)); }
-# until_ok SECONDS CMD: runs CMD every 0.1 s until it succeeds; false on timeout.
-until_ok() {
-	local end=$(($(now_ns) + $1 * 1000000000))
-	while [ "$(now_ns)" -lt "$end" ]; do
-		eval "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-# json FILE EXPR: EXPR true with `o` the JSON document in FILE.
-json() {
-	python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
-}
+. "$(dirname "$0")/../lib.sh"
 
 # ---- certificates, passwords, the broker ----
 
@@ -613,5 +582,4 @@ read -r lat_n lat_p50 lat_p99 <"$tmp/latency.out"
 echo "# latency pty -> subscriber over $lat_n frames: p50 $lat_p50 ms, p99 $lat_p99 ms"
 check '[ "$lat_n" -ge 990 ]' "a state message for (nearly) every frame ($lat_n of 1000)"
 
-echo "mqtt: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish "mqtt"

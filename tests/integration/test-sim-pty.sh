@@ -12,43 +12,12 @@ hanp1d=${1:?usage: test-sim-pty.sh HANP1D}
 for tool in curl sqlite3 python3; do
 	command -v "$tool" >/dev/null || { echo "sim pty: skipped, no $tool"; exit 77; }
 done
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-# An interrupted run (ctest's timeout, ^C, a closed pipe) cleans up too.
-trap 'exit 1' INT TERM HUP PIPE
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
-now_ns() { date +%s%N; }
-# until_ok SECONDS CMD: runs CMD every 0.1 s until it succeeds; false on timeout.
-until_ok() {
-	local end=$(($(now_ns) + $1 * 1000000000))
-	while [ "$(now_ns)" -lt "$end" ]; do
-		eval "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+. "$(dirname "$0")/../lib.sh"
 # sleep_until NS: sleeps until the clock (date +%s%N) reaches NS.
 sleep_until() {
 	local left=$((($1 - $(now_ns)) / 1000000))
 	[ "$left" -gt 0 ] && sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
 	return 0
-}
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-# json FILE EXPR: EXPR true with `o` the JSON document in FILE.
-json() {
-	python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
 }
 sql() {
 	sqlite3 "$tmp/history.db" "$1" 2>/dev/null
@@ -309,5 +278,4 @@ n=$(grep -c '"protocol":"dsmr"' "$tmp/listener.json")
 check '[ "$n" -ge 8 ] && ! grep -q "\"error\"" "$tmp/listener.json"' \
 	"the listener got DSMR telegrams at 10 a second ($n in 1.5 s)"
 
-echo "sim pty: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish "sim pty"
