@@ -96,7 +96,7 @@ static int parse_options(int argc, char **argv, struct mep_sim_options *o)
 	o->seed = 1;
 	optind = 1;
 	int c;
-	unsigned long v;
+	unsigned long v = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		int bad = 0;
 		switch (c) {

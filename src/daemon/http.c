@@ -453,6 +453,22 @@ static enum MHD_Result continue_upload(struct hp_http *h, struct MHD_Connection 
 	return queue_prices_answer(h, c, u->buf != NULL ? u->buf : "", u->len);
 }
 
+/* The mark of a request without a body whose headers were seen: libmicrohttpd
+ * closes the connection of a request answered in its first call, so such a
+ * request is answered in the second, and the connection stays open for the
+ * next one (keep-alive). */
+static char headers_seen;
+
+/* A request that announces a body (a length above 0, or chunks). */
+static bool has_body(struct MHD_Connection *c)
+{
+	const char *length =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *coding =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	return (length != NULL && strtoull(length, NULL, 10) > 0) || coding != NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode why)
 {
@@ -460,7 +476,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	(void)why;
 	struct upload *u = *con_cls;
-	if (u != NULL) {
+	if (u != NULL && *con_cls != &headers_seen) {
 		free(u->buf);
 		free(u);
 		*con_cls = NULL;
@@ -613,10 +629,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	struct hp_http *h = cls;
 	(void)version;
-	if (*con_cls != NULL)
+	if (*con_cls == NULL && !has_body(c)) {
+		*con_cls = &headers_seen;
+		return MHD_YES;
+	}
+	if (*con_cls != NULL && *con_cls != &headers_seen)
 		return continue_upload(h, c, *con_cls, upload_data, upload_data_size);
-	/* Answered at once, before any body is read: only POST /api/v1/prices takes a
-	 * body, and a request refused early costs no upload. */
+	*con_cls = NULL;
+	/* Answered before any body is read: only POST /api/v1/prices takes a body,
+	 * and a request refused early costs no upload (its connection closes). */
 	hp_log(LOG_DEBUG, "http: %s %s", method, url);
 	enum hp_ams_endpoint ams = amsreader_endpoint(h, url);
 	if (ams != HP_AMS_NONE)

@@ -95,6 +95,10 @@ check '[ "$code" = 400 ]' "bad parameter is 400"
 sleep 2
 curl -sf "$api/meters/home/history?resolution=raw" -o "$tmp/raw.json"
 check 'python3 -c "import json,sys; sys.exit(0 if len(json.load(open(sys.argv[1]))) > 0 else 1)" "$tmp/raw.json"' "raw history rows are served"
+# Keep-alive: a second request on the same connection (a dashboard polls every
+# second; a new TCP connection each time would cost the Pi more than the answer).
+check '[ "$(curl -sv -o /dev/null "$api/status" "$api/meters" 2>&1 | grep -c "Re-using existing connection")" = 1 ]' \
+	"a second request reuses the connection"
 
 # The AMS reader compatible endpoints at the root (amsreader-compat.md): every
 # documented key, fixed decimals as printed, no caching.
