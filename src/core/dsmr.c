@@ -279,7 +279,9 @@ int hp_dsmr_decode(const uint8_t *telegram, size_t len, struct hp_reading *r, st
 		hp_error_set(err, HP_ERR_MALFORMED, "DSMR telegram without the closing '!'");
 		return -1;
 	}
-	if (w.lines > 0 && w.parsed == 0) {
+	/* A telegram carries data: a header and '!' alone are line noise that
+	 * happened to look like one (or a meter with nothing to say). */
+	if (w.parsed == 0) {
 		hp_error_set(err, HP_ERR_MALFORMED,
 			     "DSMR telegram without one OBIS line (%u lines)", w.lines);
 		return -1;

@@ -516,13 +516,16 @@ static bool inner_frame(struct hp_stream *s, size_t span, size_t *at)
 	return false;
 }
 
-/* Drops the HDLC candidate at head when a frame lies inside it (inner_frame): its
- * bytes are garbage. As after a NO with a good header (on_no), the bare probes stay
- * off up to that frame when the candidate's HCS was good. */
-static bool drop_outer(struct hp_stream *s, const struct hp_probe_result *res)
+/* Drops the HDLC or bare candidate at head when a frame lies inside it
+ * (inner_frame): its bytes are garbage. A bare candidate has no check of its own,
+ * so a chance DB 08 ... in line noise would otherwise swallow the good frame after
+ * it. As after a NO with a good header (on_no), the bare probes stay off up to
+ * that frame when an HDLC candidate's HCS was good. */
+static bool drop_outer(struct hp_stream *s, enum start_class c, const struct hp_probe_result *res)
 {
 	size_t at;
-	if (res->status == HP_PROBE_NO || !inner_frame(s, res->len, &at))
+	if ((c != START_HDLC && c < START_GGC) || res->status == HP_PROBE_NO ||
+	    !inner_frame(s, res->len, &at))
 		return false;
 	if (hp_hdlc_header_ok(s->win + s->head, s->tail - s->head))
 		s->quiet_until = s->base + at;
@@ -590,6 +593,9 @@ static bool wait_over(struct hp_stream *s, size_t avail)
 	case START_DSMR:
 		return dsmr_trigger(s, avail);
 	case START_HDLC:
+	case START_GGC:
+	case START_LLC:
+	case START_APDU:
 		return inner_frame(s, s->need, &at);
 	default:
 		return false;
@@ -632,7 +638,7 @@ static void scan(struct hp_stream *s, bool at_eof)
 			return;
 		struct hp_probe_result res;
 		probe_at(s, c, s->head, at_eof, &res);
-		if (c == START_HDLC && drop_outer(s, &res))
+		if (drop_outer(s, c, &res))
 			continue;
 		switch (res.status) {
 		case HP_PROBE_FRAME:

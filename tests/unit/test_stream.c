@@ -719,6 +719,31 @@ static void test_quiet_inside_lost_frame(void)
 	}
 }
 
+/* Line noise that spells the start of a bare general-glo-ciphering APDU (DB 08,
+ * a system title, a length, SC 20) does not swallow the good HDLC frame after it,
+ * whatever the chunking: a bare candidate has no check of its own. */
+static void test_bare_in_noise(void)
+{
+	static struct buf in;
+	static struct run r, whole;
+	static const uint8_t noise[] = {0xDB, 0x08, 'A',  'B',  'C', 'D', 'E', 'F', 'G',
+					'H',  0x81, 0x80, 0x20, 0,   0,   0,   1};
+	static const uint8_t zeros[200];
+	in.n = 0;
+	put(&in, noise, sizeof(noise));
+	put_hdlc_apdu(&in, 9);
+	put(&in, zeros, sizeof(zeros));
+	run_chunks(&whole, &in, 0);
+	CHECK_MSG(whole.n >= 1 && whole.o[0].kind == HP_LINK_APDU, "the frame after the noise");
+	uint8_t a[APDU_LEN];
+	apdu_with(a, 9);
+	CHECK(whole.n >= 1 && is_apdu(&whole.o[0], HP_FRAMING_HDLC, a, APDU_LEN));
+	for (size_t at = 0; at <= in.n; at += 7) {
+		run_split(&r, &in, at);
+		CHECK_MSG(same_run(&whole, &r), "bare noise, split at %zu", at);
+	}
+}
+
 static void test_bare(void)
 {
 	static struct buf in;
@@ -1076,6 +1101,7 @@ int main(void)
 	test_cut_mid_stream();
 	test_quiet_inside_lost_frame();
 	test_bare();
+	test_bare_in_noise();
 	test_telegram();
 	test_splits();
 	test_window_overflow();
