@@ -1,12 +1,18 @@
 # Shell helpers the test scripts share; source it after `set -u`:
 #   . "$(dirname "$0")/../lib.sh"
-# It makes $tmp (removed on exit), kills every PID in $pids on exit, and counts
-# checks in $pass and $fail. `finish NAME` prints the count and sets the status.
+# It makes $tmp (removed on exit), kills the PIDs in $pids that are still its
+# background jobs on exit, and counts checks in $pass and $fail. `finish NAME`
+# prints the count and sets the status.
 
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	# Only this shell's own jobs: a PID waited for long ago may belong to
+	# another process by now.
+	local p jobs_now=" $(jobs -p | tr '\n' ' ') "
+	for p in "${pids[@]}"; do
+		[[ $jobs_now == *" $p "* ]] && kill -9 "$p" 2>/dev/null
+	done
 	wait 2>/dev/null
 	rm -rf "$tmp"
 }

@@ -494,7 +494,9 @@ static unsigned parse_history_query(hp_api_arg_fn arg, void *ctx, int64_t now_ms
 		*err = hp_api_param_error("to", TIME_FORMATS);
 		return 400;
 	}
-	q->from_ms = q->to_ms - HP_HISTORY_DEFAULT_MS;
+	/* The day before `to`, but not before 1970: the store refuses a range from
+	 * before (a client's error, not the store's). */
+	q->from_ms = q->to_ms > HP_HISTORY_DEFAULT_MS ? q->to_ms - HP_HISTORY_DEFAULT_MS : 0;
 	if (from != NULL && parse_time_in(from, zone, &q->from_ms) != 0) {
 		*err = hp_api_param_error("from", TIME_FORMATS);
 		return 400;

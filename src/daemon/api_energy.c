@@ -860,8 +860,10 @@ static unsigned csv_params(hp_api_arg_fn arg, void *arg_ctx, const struct meter 
 		*out = hp_api_param_error("to", TIME_FORMATS);
 		return 400;
 	}
-	unsigned status = parse_range(arg, arg_ctx, m->zone, def_to - CSV_DEFAULT_MS, def_to,
-				      &j->from_ms, &j->to_ms, &from_given, out);
+	/* Not before 1970, as /history (the store refuses a range from before). */
+	int64_t def_from = def_to > CSV_DEFAULT_MS ? def_to - CSV_DEFAULT_MS : 0;
+	unsigned status = parse_range(arg, arg_ctx, m->zone, def_from, def_to, &j->from_ms,
+				      &j->to_ms, &from_given, out);
 	if (status != 200 || j->res == HP_RES_RAW)
 		return status;
 	static const enum hp_period periods[] = {[HP_RES_15M] = HP_PERIOD_15M,

@@ -48,6 +48,7 @@ struct meter_run {
 	struct hp_decoder *decoder;
 	struct daemon *d;
 	struct hp_log_limit error_log;
+	struct hp_log_limit store_log; /* readings the store could not take */
 	/* The counts of the events the source made itself (a mep: meter's readings):
 	 * the decoder's counters for such a meter. */
 	struct hp_decoder_stats source_stats;
@@ -87,8 +88,11 @@ static void on_event(void *ctx, const struct hp_event *ev)
 		}
 		if (hp_log_recovered(&m->error_log))
 			hp_log(LOG_NOTICE, "meter %s: readings again", m->cfg->name);
-		if (d->store != NULL && hp_store_add(d->store, m->cfg->name, now, &r) != 0)
-			hp_log(LOG_WARNING, "meter %s: reading not stored", m->cfg->name);
+		if (d->store != NULL && hp_store_add(d->store, m->cfg->name, now, &r) != 0 &&
+		    hp_log_limited(&m->store_log, now, ERROR_LOG_PERIOD_MS))
+			hp_log(LOG_WARNING,
+			       "meter %s: readings not stored (the store's queue is full)",
+			       m->cfg->name);
 		return;
 	}
 	hp_state_set_error(&d->state, m->index, ev->error, now);
@@ -231,9 +235,7 @@ static void periodic(struct daemon *d, int64_t now)
 	if (d->store != NULL &&
 	    now - d->last_commit_ms >= (int64_t)d->cfg->store.commit_interval_s * 1000) {
 		d->last_commit_ms = now;
-		if (hp_store_commit(d->store, hp_now_ms()) != 0)
-			hp_log(LOG_ERR,
-			       "history commit failed; the rows are kept for the next try");
+		hp_store_commit(d->store, hp_now_ms()); /* a failure is logged by the store */
 	}
 	if (d->mqtt != NULL)
 		hp_mqtt_service(d->mqtt, now);

@@ -158,9 +158,14 @@ static void book_register(struct hp_series *s, int reg, double v, int64_t t_ms,
 	int64_t t = snap(s, g, t_ms);
 	if (g->valid && t == g->t_ms && v == g->kwh)
 		return; /* the same sample twice */
-	if (g->valid && t <= g->t_ms) {
-		/* The clock went back: a span of no length cannot carry energy. */
+	if (g->valid && t < g->t_ms) {
+		/* The clock went back: nothing can be booked across it. */
 		s->new_series++;
+	} else if (g->valid && t == g->t_ms) {
+		/* Two readings stamped in the same millisecond (frames drained together
+		 * after the loop stalled): the clock did not go back, and the step is
+		 * booked where it happened rather than lost. */
+		book_span(s, reg, t, t + 1, v - g->kwh, sink, ctx);
 	} else if (g->valid) {
 		if (t - g->t_ms > HP_SERIES_GAP_MS)
 			book_gap(s, reg, g->t_ms, t, v - g->kwh, sink, ctx);

@@ -219,8 +219,16 @@ static int add_locked(struct hp_store *s, const char *meter, int64_t t_ms,
 	struct hp_store_meter *m = meter_slot(s, meter);
 	if (m == NULL)
 		return -1;
-	if (!has_room(s) && commit_locked(s, 0) != 0)
-		return -1; /* counted and logged by the commit */
+	if (!has_room(s)) {
+		/* A full disk refuses every commit: try once per commit interval, not
+		 * once per reading. */
+		int64_t since = wall_ms() - s->failed_ms;
+		if (s->failed_ms != 0 && since >= 0 &&
+		    since < (int64_t)s->cfg.commit_interval_s * 1000)
+			return -1;
+		if (commit_locked(s, 0) != 0)
+			return -1; /* counted and logged by the commit */
+	}
 	bool on_time = interval_due(s, m, t_ms);
 	if (on_time || register_due(m, t_ms, r))
 		queue_raw(s, m, t_ms, r);
@@ -273,11 +281,16 @@ static int commit_locked(struct hp_store *s, int64_t now_ms)
 			s->written_quarter_ms = quarter;
 		if (plan.prune)
 			s->pruned_ms = now_ms;
-		if (hp_log_recovered(&s->fail_log))
+		s->failed_ms = 0;
+		if (hp_log_recovered(&s->fail_log)) {
 			hp_log(LOG_NOTICE, "store: writing %s works again", s->cfg.path);
+			/* The status shows the store healthy again (failures keeps count). */
+			s->last_error[0] = '\0';
+		}
 		return 0;
 	}
 	s->failures++;
+	s->failed_ms = wall_ms();
 	snprintf(s->last_error, sizeof(s->last_error), "%s", err);
 	if (hp_log_limited(&s->fail_log, wall_ms(), HP_STORE_LOG_INTERVAL_MS))
 		hp_log(LOG_ERR, "store: commit to %s failed (%u rows kept for the next try): %s",

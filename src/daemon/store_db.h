@@ -194,6 +194,7 @@ struct hp_store {
 	uint64_t rows, commits, failures;
 	char last_error[HP_DETAIL_MAX];
 	struct hp_log_limit fail_log;
+	int64_t failed_ms; /* wall clock of the last failed commit; 0 after a good one */
 };
 
 /* store_schema.c: opens path for writing. A file that is not a database or fails

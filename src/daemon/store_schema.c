@@ -157,11 +157,12 @@ static int open_rw(const char *path, bool shared, sqlite3 **out, char *err, size
 		return -1;
 	}
 	sqlite3_busy_timeout(db, HP_STORE_BUSY_MS);
-	sqlite3_exec(db, HP_STORE_CACHE_PRAGMA, NULL, NULL, NULL);
 	/* Before the first access in WAL mode, so the WAL index lives in memory and no
-	 * -shm file is ever mapped (store_db.h, rule 6). */
+	 * -shm file is ever mapped (store_db.h, rule 6). That includes the cache_size
+	 * pragma below: it reads the schema, which opens the WAL of an existing file. */
 	if (!shared)
 		sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE", NULL, NULL, NULL);
+	sqlite3_exec(db, HP_STORE_CACHE_PRAGMA, NULL, NULL, NULL);
 	*out = db;
 	return 0;
 }

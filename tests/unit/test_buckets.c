@@ -383,6 +383,16 @@ static void test_new_series(void)
 	feed(&s, t0 + 10 * MIN_MS, 11.0, -1, NULL, NULL);
 	CHECK_INT(count_res(HP_RES_HOUR, true), 0);
 	CHECK_INT(s.new_series, 1);
+
+	/* Two readings stamped in the same millisecond (frames drained together after
+	 * the loop stalled): no new series, and the step between them is booked. */
+	reset(&s);
+	feed(&s, t0, 100.000, -1, NULL, NULL);
+	feed(&s, t0 + 1000, 100.001, -1, NULL, NULL);
+	feed(&s, t0 + 1000, 100.002, -1, NULL, NULL);
+	feed(&s, t0 + 2000, 100.003, -1, NULL, NULL);
+	CHECK_NEAR(kwh_at(HP_RES_HOUR, t0), 0.003);
+	CHECK_INT(s.new_series, 0);
 }
 
 static void test_export(void)
