@@ -42,13 +42,6 @@ user root
 listener $port 127.0.0.1
 allow_anonymous true
 CONF
-# forget PID: drops a process that was waited for from $pids, so that the cleanup
-# never signals a number the system may have given to another process since.
-forget() {
-	local p keep=()
-	for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	pids=("${keep[@]}")
-}
 start_broker() {
 	/usr/sbin/mosquitto -c "$tmp/broker.conf" >>"$tmp/broker.out" 2>&1 &
 	broker=$!
@@ -122,7 +115,6 @@ sub first
 check 'until_ok 10 "published first"' "a subscriber gets state, retained discovery and online"
 kill "$sub"
 wait "$sub" 2>/dev/null
-forget "$sub"
 fd0=$(ls "/proc/$daemon/fd" | wc -l)
 dropped0=$(val 'q["dropped"]')
 
@@ -138,7 +130,6 @@ for k in $(seq "$cycles"); do
 	[ $((k % 2)) = 0 ] && sig=TERM
 	kill -s "$sig" "$broker"
 	wait "$broker" 2>/dev/null
-	forget "$broker"
 	t_down=$(now_ns)
 	away=yes
 	down() { status && is "q['state'] == 'disconnected' and bool(q['last_error'])"; }
@@ -188,7 +179,6 @@ for k in $(seq "$cycles"); do
 	fi
 	kill "$sub"
 	wait "$sub" 2>/dev/null
-	forget "$sub"
 	echo "# cycle $k: SIG$sig, away $down_ms ms, connected and published again $(ms_since "$t_up") ms after the restart"
 done
 echo "# $cycles restarts in $(ms_since "$t_all") ms; causes shown: $causes"
@@ -209,7 +199,6 @@ check '[ "$fd1" -ge $((fd0 - 2)) ] && [ "$fd1" -le $((fd0 + 2)) ]' \
 kill -TERM "$daemon"
 wait "$daemon"
 rc=$?
-forget "$daemon"
 check '[ "$rc" = 0 ]' "SIGTERM: exit 0 ($rc)"
 check '! grep -q -E "AddressSanitizer|LeakSanitizer|runtime error" "$tmp/daemon.log"' \
 	"no sanitizer report in the daemon's log"

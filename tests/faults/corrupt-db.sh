@@ -58,13 +58,6 @@ store_interval = 1
 commit_interval = 1
 CONF
 }
-# forget PID: drops a process that was waited for from $pids, so that the cleanup
-# never signals a number the system may have given to another process since.
-forget() {
-	local p keep=()
-	for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	pids=("${keep[@]}")
-}
 # run DIR [PREFIX...]: the daemon on DIR's configuration, its log in DIR/daemon.log.
 run() {
 	local dir=$1
@@ -81,7 +74,6 @@ stop() { # SIGTERM; the exit status in $rc
 	kill -TERM "$daemon"
 	wait "$daemon"
 	rc=$?
-	forget "$daemon"
 }
 rows() { sqlite3 "$1" 'SELECT count(*) FROM raw' 2>/dev/null; }
 aside_files() { find "$1" -maxdepth 1 -name 'history.db.corrupt-*' ! -name '*-wal' ! -name '*-shm' ! -name '*-journal'; }
@@ -184,7 +176,6 @@ refused_case() {
 	check 'until_ok 15 "! kill -0 $daemon 2>/dev/null"' "$name: the daemon stops by itself"
 	wait "$daemon"
 	rc=$?
-	forget "$daemon"
 	echo "# $name: exit $rc: $(grep -v '^<[56]>' "$dir/daemon.log" | head -2 | tr '\n' ' ')"
 	check '[ "$rc" != 0 ] && grep -qF "$message" "$dir/daemon.log"' "$name: it refuses (exit $rc) and says why: '$message'"
 	check '[ -z "$(aside_files "$dir")" ] && [ "$(stat -c "%i %s %Y %a" "$db")" = "$(cat "$dir/damaged.stat")" ] && { [ ! -r "$db" ] || cmp -s "$db" "$dir/damaged.copy"; } && [ ! -e "$db-wal" ]' \

@@ -88,13 +88,6 @@ open(count, "w").write("%d %d\n" % (ok, tried))
 PY
 pids+=("$!")
 
-# forget PID: drops a process that was waited for from $pids, so that the cleanup
-# never signals a number the system may have given to another process since.
-forget() {
-	local p keep=()
-	for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	pids=("${keep[@]}")
-}
 start() {
 	"$hanp1d" -c "$tmp/hanp1d.conf" 2>>"$tmp/daemon.log" &
 	daemon=$!
@@ -109,7 +102,6 @@ stop_clean() {
 	kill -TERM "$daemon"
 	wait "$daemon"
 	rc=$?
-	forget "$daemon"
 }
 snapshot() { # copies the database and its WAL, as they are, to $tmp/copy
 	rm -rf "$tmp/prev"
@@ -168,7 +160,6 @@ for k in $(seq "$kills"); do
 		kill -9 "$daemon"
 		wait "$daemon" 2>/dev/null
 		rc=$?
-		forget "$daemon"
 		if [ "$rc" = 137 ]; then
 			killed=$((killed + 1))
 		else
@@ -177,7 +168,6 @@ for k in $(seq "$kills"); do
 	else
 		wait "$daemon"
 		rc=$?
-		forget "$daemon"
 		bad "kill $k: the daemon had exited by itself ($rc) after $delay ms: $(tail -n 3 "$tmp/daemon.log")"
 		break
 	fi
