@@ -717,14 +717,14 @@ static struct MHD_Daemon *start_mhd(struct hp_http *h, const struct sockaddr_sto
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_POLL;
 	if (addr->ss_family == AF_INET6)
 		flags |= MHD_USE_DUAL_STACK;
-	/* MHD binds addr; the port argument only repeats it. */
+	/* MHD binds addr; the port argument only repeats it. The logger comes first:
+	 * libmicrohttpd reports problems with the options after it through it. */
 	return MHD_start_daemon(flags, h->cfg->http.port, NULL, NULL, on_request, h,
-				MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT,
-				(unsigned int)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-				(size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
-				(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER,
-				mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				MHD_OPTION_END);
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+				addr, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTIONS_MAX,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 }
 
 struct hp_http *hp_http_start(const struct hp_config *cfg, struct hp_state *state,
