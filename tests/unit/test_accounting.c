@@ -187,12 +187,6 @@ static void test_no_january(void)
 
 /* ---- Belgium ---- */
 
-static void set_peak(struct hp_month_peak *p, const char *time, double w)
-{
-	snprintf(p->time, sizeof(p->time), "%s", time);
-	p->value_w = w;
-}
-
 static void test_be_peak(void)
 {
 	struct hp_store_reader *rd = open_reader(path);
@@ -201,21 +195,7 @@ static void test_be_peak(void)
 	 * (4 kW over 9 minutes), at 4.2 kW now. */
 	int64_t now = local_ms(z, 2024, 1, 20, 18, 9, 0);
 	struct hp_reading r;
-	hp_reading_init(&r, HP_PROTO_DSMR, HP_FRAMING_P1);
-	hp_reading_set(&r, HP_NUM_POWER_IMPORT_W, 4200);
-	hp_reading_set(&r, HP_NUM_DEMAND_AVG_W, 4000);
-	/* 1-0:1.6.0 agrees with the own quarters; 0-0:98.1.0 has the 11 months before
-	 * (tariffs.md's twelve peaks but the last). */
-	hp_reading_set(&r, HP_NUM_DEMAND_MONTH_MAX_W, 3800);
-	hp_reading_set_text(&r, HP_TEXT_DEMAND_MONTH_MAX_TIME, "2024-01-10T18:15:00", 19);
-	static const double history_kw[11] = {3.1, 2.2, 4.6, 0.9, 5.8, 3.0,
-					      2.4, 2.6, 6.2, 4.1, 3.3};
-	r.peak_count = 11;
-	for (int i = 0; i < 11; i++) {
-		char t[HP_TIME_MAX];
-		snprintf(t, sizeof(t), "%04d-%02d-14T19:15:00", i < 11 ? 2023 : 2024, 2 + i);
-		set_peak(&r.peaks[i], t, history_kw[i] * 1000);
-	}
+	be_peak_reading(&r);
 	struct hp_acct_live live;
 	hp_acct_live_init(&live);
 	hp_acct_live_add(&live, z, now, &r, NULL, NULL);

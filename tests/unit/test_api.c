@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "reading_json.h"
 #include "store.h"
+#include "test_query.h"
 
 /* A fixed "now" (2024-05-01T10:00:00Z) keeps every age exact. */
 #define NOW    1714557600000LL
@@ -24,36 +25,6 @@ static struct hp_api *api;
 static char tmpdir[] = "/tmp/hp-test-api-XXXXXX";
 
 /* ---- requests ---- */
-
-struct query {
-	char buf[256];
-	const char *key[8], *value[8];
-	int n;
-};
-
-/* "a=1&b=2" -> pairs (no escapes: the tests write plain values). */
-static void parse_query(struct query *q, const char *text)
-{
-	snprintf(q->buf, sizeof(q->buf), "%s", text);
-	q->n = 0;
-	for (char *p = strtok(q->buf, "&"); p != NULL && q->n < 8; p = strtok(NULL, "&")) {
-		char *eq = strchr(p, '=');
-		q->key[q->n] = p;
-		q->value[q->n] = eq != NULL ? eq + 1 : "";
-		if (eq != NULL)
-			*eq = '\0';
-		q->n++;
-	}
-}
-
-static const char *query_arg(void *ctx, const char *key)
-{
-	const struct query *q = ctx;
-	for (int i = 0; i < q->n; i++)
-		if (strcmp(q->key[i], key) == 0)
-			return q->value[i];
-	return NULL;
-}
 
 /* Every answer passes through here: nothing secret may be in it. */
 static void check_no_secret(json_t *body)

@@ -8,6 +8,7 @@
 #include "api.h"
 #include "price_book.h"
 #include "test_accounting_fixture.h"
+#include "test_query.h"
 
 static struct hp_config cfg;
 static struct hp_state state;
@@ -18,35 +19,6 @@ static char dir[200];
 enum { HOME, BE, GAP, COST };
 
 /* ---- requests ---- */
-
-struct query {
-	char buf[256];
-	const char *key[8], *value[8];
-	int n;
-};
-
-static void parse_query(struct query *q, const char *text)
-{
-	snprintf(q->buf, sizeof(q->buf), "%s", text != NULL ? text : "");
-	q->n = 0;
-	for (char *p = strtok(q->buf, "&"); p != NULL && q->n < 8; p = strtok(NULL, "&")) {
-		char *eq = strchr(p, '=');
-		q->key[q->n] = p;
-		q->value[q->n] = eq != NULL ? eq + 1 : "";
-		if (eq != NULL)
-			*eq = '\0';
-		q->n++;
-	}
-}
-
-static const char *query_arg(void *ctx, const char *key)
-{
-	const struct query *q = ctx;
-	for (int i = 0; i < q->n; i++)
-		if (strcmp(q->key[i], key) == 0)
-			return q->value[i];
-	return NULL;
-}
 
 static void request(const char *path, const char *query, int64_t now, struct hp_api_reply *r)
 {
@@ -364,18 +336,7 @@ static void test_peaks_be(void)
 	const struct hp_tz *z = brussels();
 	int64_t now = local_ms(z, 2024, 1, 20, 18, 9, 0);
 	struct hp_reading r;
-	hp_reading_init(&r, HP_PROTO_DSMR, HP_FRAMING_P1);
-	hp_reading_set(&r, HP_NUM_POWER_IMPORT_W, 4200);
-	hp_reading_set(&r, HP_NUM_DEMAND_AVG_W, 4000);
-	hp_reading_set(&r, HP_NUM_DEMAND_MONTH_MAX_W, 3800);
-	hp_reading_set_text(&r, HP_TEXT_DEMAND_MONTH_MAX_TIME, "2024-01-10T18:15:00", 19);
-	static const double history_kw[11] = {3.1, 2.2, 4.6, 0.9, 5.8, 3.0,
-					      2.4, 2.6, 6.2, 4.1, 3.3};
-	r.peak_count = 11;
-	for (int i = 0; i < 11; i++) {
-		snprintf(r.peaks[i].time, sizeof(r.peaks[i].time), "2023-%02d-14T19:15:00", 2 + i);
-		r.peaks[i].value_w = history_kw[i] * 1000;
-	}
+	be_peak_reading(&r);
 	set_live(BE, z, now, now, &r);
 	json_t *o = get_ok("/meters/be/peaks", NULL, now);
 	CHECK_STREQ(str(o, "capacity_tariff"), "be");
