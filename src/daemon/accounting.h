@@ -7,8 +7,7 @@
  * How stored and live figures are joined:
  * - Finished periods come from the stored buckets, which come from the registers.
  *   Cost is summed per quarter (tariffs.md section 4: quarter kWh x quarter price;
- *   for hourly registers the quarters are even, estimated spreads, so the cost is
- *   hour kWh x the mean of the quarter prices).
+ *   the quarters of hourly registers follow the integrated power, series.h).
  * - The running quarter: the meter's own running average (1-0:1.4.0) x the time
  *   elapsed when the meter sends it, else integrated power (live).
  * - The running hour: its stored finished quarters + the running quarter when every

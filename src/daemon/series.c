@@ -61,15 +61,67 @@ static void check_meter_id(struct hp_series *s, const struct hp_reading *r)
 	snprintf(s->meter_id, sizeof(s->meter_id), "%s", id);
 }
 
+/* The profile's quarter holding t_ms (times only move forward here), appended
+ * when new; the oldest quarter makes room and the profile then starts later. */
+static struct hp_profile_quarter *profile_quarter(struct hp_series *s, struct hp_profile *p,
+						  int64_t t_ms)
+{
+	struct hp_profile_quarter *last = p->count > 0 ? &p->q[p->count - 1] : NULL;
+	if (last != NULL && t_ms >= last->start_ms && t_ms < last->end_ms)
+		return last;
+	struct hp_bucket b;
+	if (bucket_at(s, HP_RES_15M, t_ms, &b) != 0)
+		return NULL;
+	if (p->count == HP_PROFILE_MAX) {
+		memmove(p->q, p->q + 1, (HP_PROFILE_MAX - 1) * sizeof(p->q[0]));
+		p->count--;
+		if (p->since_ms < p->q[0].start_ms)
+			p->since_ms = p->q[0].start_ms;
+	}
+	p->q[p->count] = (struct hp_profile_quarter){b.start_ms, b.end_ms, 0};
+	return &p->q[p->count++];
+}
+
+/* Adds the trapezoid between the last power sample and this one to the quarters
+ * it covers; samples too far apart (or a clock going back) restart the profile's
+ * coverage instead. */
+static void integrate(struct hp_series *s, struct hp_profile *p, int64_t t_ms, double w)
+{
+	if (p->last_ms != 0 && t_ms > p->last_ms && t_ms - p->last_ms <= HP_SERIES_POWER_GAP_MS) {
+		double mean_w = (p->last_w + w) / 2;
+		for (int64_t a = p->last_ms; a < t_ms;) {
+			struct hp_profile_quarter *q = profile_quarter(s, p, a);
+			if (q == NULL)
+				break;
+			int64_t b = q->end_ms < t_ms ? q->end_ms : t_ms;
+			q->kwh += mean_w * (double)(b - a) / 3.6e9; /* W x ms -> kWh */
+			a = b;
+		}
+	} else if (t_ms != p->last_ms) {
+		p->since_ms = t_ms;
+	}
+	p->last_ms = t_ms;
+	p->last_w = w;
+}
+
 static void add_samples(struct hp_series *s, int64_t t_ms, const struct hp_reading *r,
 			hp_bucket_sink sink, void *ctx)
 {
+	double w[HP_REG_COUNT];
+	bool has[HP_REG_COUNT];
+	for (int i = 0; i < HP_REG_COUNT; i++) {
+		has[i] = value_of(r, power_field[i], &w[i]);
+		if (has[i])
+			integrate(s, &s->profile[i], t_ms, w[i]);
+	}
 	for (int res = HP_RES_15M; res <= HP_RES_MONTH; res++) {
 		struct hp_bucket_add a = {.res = (enum hp_resolution)res, .samples = 1};
 		if (bucket_at(s, a.res, t_ms, &a.b) != 0)
 			continue;
-		for (int i = 0; i < HP_REG_COUNT; i++)
-			a.has_power[i] = value_of(r, power_field[i], &a.power_w[i]);
+		for (int i = 0; i < HP_REG_COUNT; i++) {
+			a.has_power[i] = has[i];
+			a.power_w[i] = has[i] ? w[i] : 0;
+		}
 		sink(ctx, &a);
 	}
 }
@@ -136,10 +188,103 @@ static void book_span(struct hp_series *s, int reg, int64_t t0, int64_t t1, doub
 			double part = end == t1 ? left : delta * (double)(end - t) / span;
 			left -= part;
 			book(sink, ctx, (enum hp_resolution)res, b, reg, part,
-			     t1 - t0 > b.end_ms - b.start_ms);
+			     delta != 0 && t1 - t0 > b.end_ms - b.start_ms);
 			t = end;
 		}
 	}
+}
+
+static int64_t overlap_ms(const struct hp_profile_quarter *q, int64_t t0, int64_t t1)
+{
+	int64_t a = q->start_ms > t0 ? q->start_ms : t0;
+	int64_t b = q->end_ms < t1 ? q->end_ms : t1;
+	return b > a ? b - a : 0;
+}
+
+/* Whether the power samples reach over all of [t0, t1) without a break. */
+static bool profile_covers(const struct hp_profile *p, int64_t t0, int64_t t1)
+{
+	return p->count > 0 && p->q[0].start_ms <= t0 &&
+	       p->since_ms <= t0 + HP_SERIES_POWER_GAP_MS &&
+	       p->last_ms >= t1 - HP_SERIES_POWER_GAP_MS;
+}
+
+/* Splits delta over [t0, t1) in proportion to the power integrated in each
+ * quarter (a quarter half inside the span counts with half its energy); the last
+ * quarter takes the remainder. Books nothing and returns false when the power
+ * integrated to nothing. */
+static bool book_profile(struct hp_series *s, int reg, int64_t t0, int64_t t1, double delta,
+			 hp_bucket_sink sink, void *ctx)
+{
+	const struct hp_profile *p = &s->profile[reg];
+	double weight[HP_PROFILE_MAX], part[HP_PROFILE_MAX], total = 0;
+	unsigned last = 0;
+	for (unsigned i = 0; i < p->count; i++) {
+		int64_t in = overlap_ms(&p->q[i], t0, t1);
+		weight[i] =
+		    in > 0 ? p->q[i].kwh * (double)in / (double)(p->q[i].end_ms - p->q[i].start_ms)
+			   : 0;
+		total += weight[i];
+		if (in > 0)
+			last = i;
+	}
+	if (!(total > 0))
+		return false;
+	double left = delta;
+	for (unsigned i = 0; i <= last; i++) {
+		part[i] = i == last ? left : delta * weight[i] / total;
+		left -= part[i];
+	}
+	for (int res = HP_RES_15M; res <= HP_RES_MONTH; res++) {
+		struct hp_bucket b = {0};
+		double sum = 0;
+		bool open = false;
+		for (unsigned i = 0; i <= last; i++) {
+			int64_t in = overlap_ms(&p->q[i], t0, t1);
+			if (in == 0)
+				continue;
+			int64_t at = p->q[i].start_ms > t0 ? p->q[i].start_ms : t0;
+			if (open && at >= b.end_ms) {
+				book(sink, ctx, (enum hp_resolution)res, b, reg, sum,
+				     t1 - t0 > b.end_ms - b.start_ms);
+				open = false;
+			}
+			if (!open) {
+				if (bucket_at(s, (enum hp_resolution)res, at, &b) != 0)
+					break;
+				open = true;
+				sum = 0;
+			}
+			sum += part[i];
+		}
+		if (open)
+			book(sink, ctx, (enum hp_resolution)res, b, reg, sum,
+			     t1 - t0 > b.end_ms - b.start_ms);
+	}
+	return true;
+}
+
+/* Forgets the profile's quarters that ended by t_ms: the next span starts there. */
+static void profile_drop_before(struct hp_profile *p, int64_t t_ms)
+{
+	unsigned n = 0;
+	while (n < p->count && p->q[n].end_ms <= t_ms)
+		n++;
+	memmove(p->q, p->q + n, (p->count - n) * sizeof(p->q[0]));
+	p->count -= n;
+}
+
+/* A register's delta over [t0, t1), by the rules in series.h. */
+static void book_delta(struct hp_series *s, int reg, int64_t t0, int64_t t1, double delta,
+		       hp_bucket_sink sink, void *ctx)
+{
+	const struct hp_profile *p = &s->profile[reg];
+	if (t1 - t0 <= HP_SERIES_INTERP_MS || delta == 0)
+		book_span(s, reg, t0, t1, delta, sink, ctx);
+	else if (t1 - t0 > HP_SERIES_GAP_MS || !profile_covers(p, t0, t1))
+		book_gap(s, reg, t0, t1, delta, sink, ctx);
+	else if (!book_profile(s, reg, t0, t1, delta, sink, ctx))
+		book_span(s, reg, t0, t1, delta, sink, ctx); /* power read 0 throughout */
 }
 
 static void set_register(struct hp_register *g, double v, int64_t t_ms, const struct hp_reading *r)
@@ -167,12 +312,10 @@ static void book_register(struct hp_series *s, int reg, double v, int64_t t_ms,
 		 * booked where it happened rather than lost. */
 		book_span(s, reg, t, t + 1, v - g->kwh, sink, ctx);
 	} else if (g->valid) {
-		if (t - g->t_ms > HP_SERIES_GAP_MS)
-			book_gap(s, reg, g->t_ms, t, v - g->kwh, sink, ctx);
-		else
-			book_span(s, reg, g->t_ms, t, v - g->kwh, sink, ctx);
+		book_delta(s, reg, g->t_ms, t, v - g->kwh, sink, ctx);
 	}
 	set_register(g, v, t, r);
+	profile_drop_before(&s->profile[reg], t);
 }
 
 /* A register is a sample unless the reading repeats the previous one's clock. */

@@ -110,8 +110,18 @@ static inline int no_january_tenths(int day, int hour)
 	return 10;
 }
 
-/* A Norwegian list 3 meter: the register once an hour at xx:00:10, stamped with
- * the meter's xx:00:00, from 31 December 23:00 to the hour (day, hour) of January
+/* The list 1 power between an hourly meter's registers: w from the hour starting
+ * at t to its last millisecond, a sample every 5 minutes (HP_SERIES_POWER_GAP_MS
+ * apart at most, so the hour's quarters follow them). */
+static inline void feed_power_hour(struct hp_store *s, const char *meter, int64_t t, double w)
+{
+	for (int m = 5; m < 60; m += 5)
+		feed(s, meter, t + m * MIN_MS, -1, w, NULL, NULL);
+	feed(s, meter, t + HOUR_MS - 1, -1, w, NULL, NULL);
+}
+
+/* A Norwegian meter: list 3, the register once an hour at xx:00:10, stamped with
+ * the meter's xx:00:00, and list 1, the power (feed_power_hour), from 31 December 23:00 to the hour (day, hour) of January
  * 2024 (the last register is the one at its start). The register reads 12 345.678
  * at 6 January 17:00 and 12 353.478 at 18:00 (tariffs.md). */
 static inline void feed_no_january(struct hp_store *s, const char *meter, int last_day,
@@ -133,10 +143,14 @@ static inline void feed_no_january(struct hp_store *s, const char *meter, int la
 				snprintf(mt, sizeof(mt), "2023-12-31T23:00:00");
 			else
 				snprintf(mt, sizeof(mt), "2024-01-%02dT%02d:00:00", d, h);
-			feed(s, meter, t + 10000, base + (double)tenths / 10, -1, mt, NULL);
+			int hour_tenths = d == 0 ? 10 : no_january_tenths(d, h);
+			double w = hour_tenths * 100.0;
+			feed(s, meter, t, -1, w, NULL, NULL);
+			feed(s, meter, t + 10000, base + (double)tenths / 10, w, mt, NULL);
 			if (d == last_day && h == last_hour)
 				return;
-			tenths += d == 0 ? 10 : no_january_tenths(d, h);
+			feed_power_hour(s, meter, t, w);
+			tenths += hour_tenths;
 			t += HOUR_MS;
 		}
 	}
@@ -205,6 +219,24 @@ static inline void feed_cost_hour(struct hp_store *s, const char *meter)
 		if (m < 60)
 			r += quarter_kwh[q] / 15;
 	}
+}
+
+/* The same hour from a Norwegian meter: the register at 17:00:10 and 18:00:10
+ * (5.4 kWh), the power of each quarter every minute. */
+static inline void feed_cost_hour_hourly(struct hp_store *s, const char *meter)
+{
+	static const double quarter_kwh[4] = {0.9, 1.4, 2.6, 0.5};
+	int64_t t17 = local_ms(oslo(), 2025, 10, 1, 17, 0, 0);
+	feed(s, meter, t17 - HOUR_MS + 10000, 694.0, -1, "2025-10-01T16:00:00", NULL);
+	for (int m = 0; m < 60; m++) {
+		double w = quarter_kwh[m / 15] * 4000;
+		feed(s, meter, t17 + m * MIN_MS, -1, w, NULL, NULL);
+		if (m == 0)
+			feed(s, meter, t17 + 10000, 700.0, w, "2025-10-01T17:00:00", NULL);
+		if (m % 15 == 14) /* the quarter's power to its last millisecond */
+			feed(s, meter, t17 + (m + 1) * MIN_MS - 1, -1, w, NULL, NULL);
+	}
+	feed(s, meter, t17 + HOUR_MS + 10000, 705.4, 2000, "2025-10-01T18:00:00", NULL);
 }
 
 /* The quarter prices of that hour: 1.20, 1.35, 2.10, 0.95 (NOK/kWh). */

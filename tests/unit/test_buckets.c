@@ -300,35 +300,118 @@ static void test_hourly_registers(void)
 	CHECK_NEAR(kwh_at(HP_RES_DAY, utc(2024, 1, 14, 23, 0, 0)), 6.25);
 }
 
-/* An Aidon list 3 that repeats the previous hour is no sample. */
+/* Hourly registers with power every 10 s: each hour's quarters follow the power
+ * integrated in them, scaled to the hour's register delta. */
+static void test_profile(void)
+{
+	struct hp_series s;
+	reset(&s);
+	int64_t t0 = utc(2024, 1, 15, 9, 0, 0);            /* 10:00 local */
+	const double quarter_w[4] = {1000, 3000, 0, 4000}; /* 0.25, 0.75, 0, 1 kWh */
+	feed(&s, t0 + 10000, 100.0, quarter_w[0], "2024-01-15T10:00:00", NULL);
+	for (int i = 2; i <= 361; i++) {
+		int64_t t = t0 + i * 10000LL;
+		double w = quarter_w[i * 10 / 900 % 4];
+		bool list3 = i == 361; /* 11:00:10, the meter's 1.6 kWh hour */
+		feed(&s, t, list3 ? 101.6 : -1, w, list3 ? "2024-01-15T11:00:00" : NULL, NULL);
+	}
+	CHECK_NEAR(kwh_at(HP_RES_HOUR, t0), 1.6);
+	/* The power read 2 kWh (trapezoids across the steps make it a little off):
+	 * the quarters keep its proportions and add up to the register's 1.6. */
+	double sum = 0;
+	for (int q = 0; q < 4; q++) {
+		int64_t start = t0 + q * 15 * MIN_MS;
+		sum += kwh_at(HP_RES_15M, start);
+		CHECK(acc_find(HP_RES_15M, start)->estimated);
+		CHECK(!acc_find(HP_RES_15M, start)->gap);
+	}
+	CHECK_NEAR(sum, 1.6);
+	CHECK(fabs(kwh_at(HP_RES_15M, t0) - 0.2) < 0.01);
+	CHECK(fabs(kwh_at(HP_RES_15M, t0 + 15 * MIN_MS) - 0.6) < 0.01);
+	CHECK(fabs(kwh_at(HP_RES_15M, t0 + 30 * MIN_MS) - 0.0) < 0.01);
+	CHECK(fabs(kwh_at(HP_RES_15M, t0 + 45 * MIN_MS) - 0.8) < 0.01);
+
+	/* Without power samples the quarters of an hourly register are unknown: the
+	 * hour is exact, the quarters a gap (never an even split). */
+	reset(&s);
+	feed(&s, t0 + 10000, 100.0, -1, "2024-01-15T10:00:00", NULL);
+	feed(&s, t0 + HOUR_MS + 10000, 101.6, -1, "2024-01-15T11:00:00", NULL);
+	feed(&s, t0 + 2 * HOUR_MS + 10000, 102.0, -1, "2024-01-15T12:00:00", NULL);
+	CHECK_NEAR(kwh_at(HP_RES_HOUR, t0 + HOUR_MS), 0.4);
+	CHECK(!acc_find(HP_RES_HOUR, t0 + HOUR_MS)->gap);
+	CHECK(acc_find(HP_RES_15M, t0 + HOUR_MS)->gap);
+	CHECK(acc_find(HP_RES_15M, t0 + HOUR_MS + 15 * MIN_MS) == NULL);
+	CHECK(acc_find(HP_RES_15M, t0 + HOUR_MS + 45 * MIN_MS)->gap);
+
+	/* A break of more than HP_SERIES_POWER_GAP_MS in the power makes it a gap too. */
+	reset(&s);
+	feed(&s, t0 + 10000, 100.0, 1000, "2024-01-15T10:00:00", NULL);
+	for (int i = 2; i <= 361; i++)
+		if (i < 100 || i > 140) /* 10:16:30 .. 10:23:20 silent */
+			feed(&s, t0 + i * 10000LL, i == 361 ? 101.0 : -1, 1000,
+			     i == 361 ? "2024-01-15T11:00:00" : NULL, NULL);
+	CHECK_NEAR(kwh_at(HP_RES_HOUR, t0), 1.0);
+	CHECK(acc_find(HP_RES_15M, t0 + 45 * MIN_MS)->gap);
+}
+
+/* An Aidon list 3 that repeats the previous hour is no sample: the next delta is
+ * one 2-hour span, split by the power profile, never put into one hour. */
 static void test_repeated_list(void)
 {
 	struct hp_series s;
 	reset(&s);
-	int64_t t0 = utc(2024, 1, 15, 9, 0, 10);
-	feed(&s, t0 - HOUR_MS, 98.0, -1, "2024-01-15T09:00:00", NULL);
-	feed(&s, t0, 100.0, -1, "2024-01-15T10:00:00", NULL);
-	feed(&s, t0 + HOUR_MS, 100.0, -1, "2024-01-15T10:00:00", NULL);
-	feed(&s, t0 + 2 * HOUR_MS, 104.0, -1, "2024-01-15T12:00:00", NULL);
-	int64_t h = utc(2024, 1, 15, 9, 0, 0);
-	CHECK_NEAR(kwh_at(HP_RES_HOUR, h - HOUR_MS), 2.0); /* 09:00:10 .. 10:00:00 */
-	CHECK_NEAR(kwh_at(HP_RES_HOUR, h), 2.0);
-	CHECK_NEAR(kwh_at(HP_RES_HOUR, h + HOUR_MS), 2.0);
-	CHECK(acc_find(HP_RES_HOUR, h)->estimated);
+	int64_t h = utc(2024, 1, 15, 9, 0, 0); /* 10:00 local */
+	/* 1 kW in the first hour, 3 kW in the second, power every 10 s. */
+	for (int i = 1; i <= 721; i++) {
+		int64_t t = h + i * 10000LL;
+		double w = i <= 360 ? 1000 : 3000;
+		if (i == 1)
+			feed(&s, t, 100.0, w, "2024-01-15T10:00:00", NULL);
+		else if (i == 361)
+			feed(&s, t, 100.0, w, "2024-01-15T10:00:00", NULL); /* the repeat */
+		else if (i == 721)
+			feed(&s, t, 104.0, w, "2024-01-15T12:00:00", NULL);
+		else
+			feed(&s, t, -1, w, NULL, NULL);
+	}
+	CHECK(fabs(kwh_at(HP_RES_HOUR, h) - 1.0) < 0.01);
+	CHECK(fabs(kwh_at(HP_RES_HOUR, h + HOUR_MS) - 3.0) < 0.01);
+	CHECK_NEAR(kwh_at(HP_RES_HOUR, h) + kwh_at(HP_RES_HOUR, h + HOUR_MS), 4.0);
+	CHECK(acc_find(HP_RES_HOUR, h)->estimated && acc_find(HP_RES_HOUR, h + HOUR_MS)->estimated);
+
+	/* The same without power: both hours are a gap, none gets a made-up value. */
+	reset(&s);
+	feed(&s, h + 10000 - HOUR_MS, 98.0, -1, "2024-01-15T09:00:00", NULL);
+	feed(&s, h + 10000, 100.0, -1, "2024-01-15T10:00:00", NULL);
+	feed(&s, h + HOUR_MS + 10000, 100.0, -1, "2024-01-15T10:00:00", NULL);
+	feed(&s, h + 2 * HOUR_MS + 10000, 104.0, -1, "2024-01-15T12:00:00", NULL);
+	CHECK_NEAR(kwh_at(HP_RES_HOUR, h - HOUR_MS), 2.0);
+	CHECK(acc_find(HP_RES_HOUR, h)->gap && acc_find(HP_RES_HOUR, h + HOUR_MS)->gap);
+	CHECK(!acc_find(HP_RES_HOUR, h)->has[HP_REG_IMPORT]);
+	CHECK_NEAR(kwh_at(HP_RES_DAY, utc(2024, 1, 14, 23, 0, 0)), 6.0);
 }
 
 static void test_gaps(void)
 {
 	struct hp_series s;
 	reset(&s);
-	/* Three hours without readings: spread over the hours, each estimated. */
+	/* Three hours without readings: a gap, not an even spread (tariffs.md: that
+	 * makes false peaks). The day still gets the whole delta. */
 	int64_t t0 = utc(2024, 1, 15, 9, 0, 0);
 	feed(&s, t0, 100.0, -1, NULL, NULL);
 	feed(&s, t0 + 3 * HOUR_MS, 103.0, -1, NULL, NULL);
-	for (int h = 0; h < 3; h++) {
-		CHECK_NEAR(kwh_at(HP_RES_HOUR, t0 + h * HOUR_MS), 1.0);
-		CHECK(acc_find(HP_RES_HOUR, t0 + h * HOUR_MS)->estimated);
-	}
+	CHECK(acc_find(HP_RES_HOUR, t0)->gap);
+	CHECK(acc_find(HP_RES_HOUR, t0 + HOUR_MS) == NULL);
+	CHECK(acc_find(HP_RES_HOUR, t0 + 2 * HOUR_MS)->gap);
+	CHECK_NEAR(kwh_at(HP_RES_DAY, utc(2024, 1, 14, 23, 0, 0)), 3.0);
+
+	/* A short outage (10 minutes) across a quarter boundary is interpolated. */
+	reset(&s);
+	feed(&s, t0 + 10 * MIN_MS, 100.0, -1, NULL, NULL);
+	feed(&s, t0 + 20 * MIN_MS, 101.0, -1, NULL, NULL);
+	CHECK_NEAR(kwh_at(HP_RES_15M, t0), 0.5);
+	CHECK_NEAR(kwh_at(HP_RES_15M, t0 + 15 * MIN_MS), 0.5);
+	CHECK(!acc_find(HP_RES_15M, t0)->gap);
 
 	/* 10:20 -> 18:50 local, 8.5 hours: one span, flagged, not smeared. */
 	reset(&s);
@@ -442,6 +525,7 @@ int main(void)
 	test_steady();
 	test_hourly_registers();
 	test_repeated_list();
+	test_profile();
 	test_gaps();
 	test_new_series();
 	test_export();
