@@ -177,6 +177,12 @@ void hp_reading_offer_id(struct hp_reading *r, enum hp_id_rank rank, const char 
  * registers when the total is absent, and power factors outside -1..1 dropped. */
 void hp_reading_finish(struct hp_reading *r);
 
+/* Overlays r on into: every value r carries replaces into's, the others stay.
+ * Meters that send their values in several lists (list 1 power every 2.5 s, list 2
+ * voltages and currents every 10 s, list 3 registers hourly) are shown whole this
+ * way. M-Bus channels are matched by channel and kept in channel order. */
+void hp_reading_merge(struct hp_reading *into, const struct hp_reading *r);
+
 const char *hp_num_key(enum hp_num field);
 const char *hp_text_key(enum hp_text field);
 const char *hp_protocol_name(enum hp_protocol p);

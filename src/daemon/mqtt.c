@@ -10,7 +10,9 @@
  * connects silently (no callback says why), so /api/v1/status could not show the
  * reason; ours calls connect_async/reconnect_async and mosquitto_loop itself,
  * records each failure, backs off (1 s doubling to 30 s), gives up on a broker that
- * never answers CONNECT, and stops at once when asked. */
+ * never answers CONNECT, and stops at once when asked. It also drives the meters'
+ * will-only connections (mqtt_will.h) between two passes of the main loop, without
+ * blocking: the main loop's wait is what paces them. */
 #include "mqtt.h"
 
 #include <errno.h>
@@ -24,9 +26,12 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mqtt_conn.h"
 #include "mqtt_env.h"
 #include "mqtt_meter.h"
 #include "mqtt_prices.h"
+#include "mqtt_retained.h"
+#include "mqtt_will.h"
 #include "reading_json.h"
 
 #ifndef HP_VERSION
@@ -42,15 +47,13 @@
 #define PENDING_MAX 1000
 /* QoS 1 messages on the wire at once. */
 #define INFLIGHT_MAX 20
-/* Reconnect backoff: 1, 2, 4, ... 30 s; a connection that was up retries after 1 s. */
-#define RECONNECT_MIN_S 1
-#define RECONNECT_MAX_S 30
-/* A broker that accepts TCP but never answers CONNECT is given up after this. */
-#define CONNECT_TIMEOUT_MS 15000
-/* The network loop checks for a stop at least this often. */
+/* The network loop checks for a stop, and services the will connections, at least
+ * this often. */
 #define LOOP_TIMEOUT_MS 500
-/* A clean stop waits this long for `offline` to reach the broker. */
-#define STOP_TIMEOUT_MS 2000
+/* A clean stop waits this long for `offline` to reach the broker, then this long
+ * for the will connections' DISCONNECTs. */
+#define STOP_TIMEOUT_MS      2000
+#define WILL_STOP_TIMEOUT_MS 500
 /* Home Assistant's birth: republish after a random 1 to 5 s, so that a broker full
  * of devices does not get them all at once. */
 #define BIRTH_DELAY_MIN_MS  1000
@@ -92,6 +95,8 @@ struct hp_mqtt {
 	struct hp_ams_env env;
 	char mac[32];
 	struct hp_mqtt_sink sink;
+	struct hp_mqtt_wills wills;       /* network thread only (after the start) */
+	struct hp_mqtt_retained retained; /* main thread */
 	int64_t started_mono;
 	int64_t birth_at_mono; /* main thread: when to republish for HA's birth, 0 = no */
 
@@ -103,6 +108,9 @@ struct hp_mqtt {
 	bool connected;
 	bool session_up; /* this connection attempt got a CONNACK */
 	bool connect_event, birth_event;
+	bool will_up[HP_METERS_MAX]; /* a meter's will connection was accepted */
+	unsigned wills_up;           /* will connections up, for the status command */
+	bool offline_sent;           /* hp_mqtt_stop published the meters' offline */
 	struct inbox_item inbox[INBOX_MAX];
 	unsigned inbox_count;
 	uint64_t pending;
@@ -192,6 +200,7 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
 	pthread_mutex_unlock(&mq->lock);
 	hp_log(LOG_NOTICE, "mqtt: connected to %s", mq->status.broker);
 	hp_log_recovered(&mq->error_log);
+	hp_mqtt_wills_kick(&mq->wills);
 	int qos = (int)mq->q->qos;
 	mosquitto_subscribe(mosq, NULL, mq->ha_status, qos);
 	mosquitto_subscribe(mosq, NULL, mq->config_filter, qos);
@@ -314,18 +323,46 @@ static bool stop_now(struct hp_mqtt *mq)
 	return stop;
 }
 
-/* Sleeps up to seconds, or until hp_mqtt_stop; true when stopping. */
-static bool backoff(struct hp_mqtt *mq, unsigned seconds)
+/* The will connections' loop passes, and the count the status command shows. */
+static void service_wills(struct hp_mqtt *mq)
+{
+	if (mq->wills.count == 0)
+		return;
+	hp_mqtt_wills_service(&mq->wills, hp_mono_ms());
+	unsigned up = hp_mqtt_wills_up(&mq->wills);
+	pthread_mutex_lock(&mq->lock);
+	mq->wills_up = up;
+	pthread_mutex_unlock(&mq->lock);
+}
+
+/* Sleeps up to ms, or until hp_mqtt_stop; true when stopping. */
+static bool wait_ms(struct hp_mqtt *mq, int64_t ms)
 {
 	struct timespec until;
 	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)seconds;
+	int64_t ns = until.tv_nsec + (ms % 1000) * 1000000;
+	until.tv_sec += (time_t)(ms / 1000 + ns / 1000000000);
+	until.tv_nsec = (long)(ns % 1000000000);
 	pthread_mutex_lock(&mq->lock);
 	while (!mq->stopping && pthread_cond_timedwait(&mq->cond, &mq->lock, &until) != ETIMEDOUT) {
 	}
 	bool stopping = mq->stopping;
 	pthread_mutex_unlock(&mq->lock);
 	return stopping;
+}
+
+/* Sleeps up to seconds, or until hp_mqtt_stop (true); the will connections keep
+ * their pace meanwhile. */
+static bool backoff(struct hp_mqtt *mq, unsigned seconds)
+{
+	int64_t until = hp_mono_ms() + (int64_t)seconds * 1000;
+	for (int64_t now = hp_mono_ms(); now < until; now = hp_mono_ms()) {
+		service_wills(mq);
+		int64_t left = until - now;
+		if (wait_ms(mq, left < LOOP_TIMEOUT_MS ? left : LOOP_TIMEOUT_MS))
+			return true;
+	}
+	return false;
 }
 
 /* Why an attempt or a connection ended, in words. */
@@ -344,7 +381,7 @@ static void describe_failure(struct hp_mqtt *mq, int rc, int err, char *out, siz
 		snprintf(out, size, "%s", strerror(err));
 	else if (rc == MOSQ_ERR_KEEPALIVE)
 		snprintf(out, size, "no answer from the broker within %d s",
-			 CONNECT_TIMEOUT_MS / 1000);
+			 HP_MQTT_CONNECT_TIMEOUT_MS / 1000);
 	else
 		snprintf(out, size, "%s", mosquitto_strerror(rc));
 	/* libmosquitto's sentences end with a full stop; ours go on. */
@@ -380,15 +417,26 @@ static int run_connection(struct hp_mqtt *mq, bool first, int *err)
 	    first ? mosquitto_connect_async(mq->mosq, mq->host, mq->port, (int)mq->q->keepalive_s)
 		  : mosquitto_reconnect_async(mq->mosq);
 	*err = errno;
+	int cause = 0; /* why the socket failed, as it said the first time */
+	hp_mqtt_conn_note_errno(&cause, *err);
 	int64_t started = hp_mono_ms();
 	while (rc == MOSQ_ERR_SUCCESS && !stop_now(mq)) {
 		errno = 0;
 		rc = mosquitto_loop(mq->mosq, LOOP_TIMEOUT_MS, 1);
 		*err = errno;
+		hp_mqtt_conn_note_errno(&cause, *err);
+		/* After the main pass, never in its way: a publish queued meanwhile wakes
+		 * the next pass at once. */
+		service_wills(mq);
 		pthread_mutex_lock(&mq->lock);
 		bool up = mq->session_up;
 		pthread_mutex_unlock(&mq->lock);
-		if (rc == MOSQ_ERR_SUCCESS && !up && hp_mono_ms() - started > CONNECT_TIMEOUT_MS) {
+		if (rc != MOSQ_ERR_SUCCESS || up)
+			continue;
+		if (hp_mqtt_conn_dead(mq->mosq, &cause)) {
+			rc = cause != 0 ? MOSQ_ERR_ERRNO : MOSQ_ERR_CONN_LOST;
+			*err = cause;
+		} else if (hp_mono_ms() - started > HP_MQTT_CONNECT_TIMEOUT_MS) {
 			mosquitto_disconnect(mq->mosq);
 			rc = MOSQ_ERR_KEEPALIVE;
 		}
@@ -399,7 +447,7 @@ static int run_connection(struct hp_mqtt *mq, bool first, int *err)
 static void *network_main(void *arg)
 {
 	struct hp_mqtt *mq = arg;
-	unsigned delay = RECONNECT_MIN_S;
+	unsigned delay = HP_MQTT_RECONNECT_MIN_S;
 	for (bool first = true;; first = false) {
 		int err = 0;
 		int rc = run_connection(mq, first, &err);
@@ -410,12 +458,19 @@ static void *network_main(void *arg)
 		if (stopping)
 			break;
 		if (was_up)
-			delay = RECONNECT_MIN_S;
+			delay = HP_MQTT_RECONNECT_MIN_S;
 		failed(mq, rc, err, delay);
 		if (backoff(mq, delay))
 			break;
-		delay = delay * 2 > RECONNECT_MAX_S ? RECONNECT_MAX_S : delay * 2;
+		delay = hp_mqtt_backoff_next(delay);
 	}
+	/* The meters' wills are discarded only when their `offline` went out on the
+	 * main connection, which then ended with its DISCONNECT (the deadline not
+	 * reached); otherwise the broker is left to publish them. */
+	pthread_mutex_lock(&mq->lock);
+	bool clean = mq->offline_sent && hp_mono_ms() < mq->stop_deadline;
+	pthread_mutex_unlock(&mq->lock);
+	hp_mqtt_wills_stop(&mq->wills, clean, hp_mono_ms() + WILL_STOP_TIMEOUT_MS);
 	return NULL;
 }
 
@@ -440,6 +495,11 @@ static json_t *status_detail(struct hp_mqtt *mq, unsigned index, int64_t mono_ms
 	json_object_set_new(c, "dropped", json_integer((json_int_t)st.dropped));
 	json_object_set_new(c, "queued", json_integer((json_int_t)st.queued));
 	json_object_set_new(c, "connects", json_integer((json_int_t)st.connects));
+	pthread_mutex_lock(&mq->lock);
+	unsigned wills_up = mq->wills_up;
+	pthread_mutex_unlock(&mq->lock);
+	json_object_set_new(c, "will_connections", json_integer(mq->wills.count));
+	json_object_set_new(c, "will_connections_up", json_integer(wills_up));
 	json_object_set_new(o, "mqtt", c);
 	json_object_set_new(o, "version", json_string(HP_VERSION));
 	json_object_set_new(o, "uptime_s", json_integer((mono_ms - mq->started_mono) / 1000));
@@ -540,14 +600,21 @@ void hp_mqtt_service(struct hp_mqtt *mq, int64_t mono_ms)
 	pthread_mutex_lock(&mq->lock);
 	bool connect_event = mq->connect_event, birth_event = mq->birth_event;
 	mq->connect_event = mq->birth_event = false;
+	bool will_up[HP_METERS_MAX];
+	memcpy(will_up, mq->will_up, sizeof(will_up));
+	memset(mq->will_up, 0, sizeof(mq->will_up));
 	unsigned n = mq->inbox_count;
 	memcpy(inbox, mq->inbox, n * sizeof(inbox[0]));
 	mq->inbox_count = 0;
 	pthread_mutex_unlock(&mq->lock);
 	if (connect_event) {
+		hp_mqtt_retained_clear(&mq->retained, &mq->sink);
 		publish(mq, mq->daemon_status, "online", 6, true);
 		announce_all(mq, mono_ms);
 	}
+	for (unsigned i = 0; i < mq->meter_count; i++)
+		if (will_up[i])
+			hp_mqtt_meter_status_again(&mq->meters[i], &mq->sink);
 	if (birth_event)
 		mq->birth_at_mono =
 		    mono_ms + BIRTH_DELAY_MIN_MS + random() % (BIRTH_DELAY_SPAN_MS + 1);
@@ -599,32 +666,6 @@ void hp_mqtt_get_status(struct hp_mqtt *mq, struct hp_mqtt_status *out)
 
 /* ---- start and stop ---- */
 
-static int setup_tls(struct hp_mqtt *mq, char *err, size_t err_size)
-{
-	const struct hp_mqtt_config *q = mq->q;
-	const char *cert = q->cert_file[0] != '\0' ? q->cert_file : NULL;
-	const char *key = q->key_file[0] != '\0' ? q->key_file : NULL;
-	int rc;
-	if (q->ca_file[0] != '\0') {
-		rc = mosquitto_tls_set(mq->mosq, q->ca_file, NULL, cert, key, NULL);
-	} else {
-		/* No CA file: the system's certificate store. */
-		mosquitto_int_option(mq->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-		rc = mosquitto_tls_set(mq->mosq, NULL, "/etc/ssl/certs", cert, key, NULL);
-	}
-	/* Verify the broker's certificate (SSL_VERIFY_PEER). */
-	if (rc == MOSQ_ERR_SUCCESS)
-		rc = mosquitto_tls_opts_set(mq->mosq, 1, NULL, NULL);
-	if (rc == MOSQ_ERR_SUCCESS && q->tls_insecure)
-		rc = mosquitto_tls_insecure_set(mq->mosq, true);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		snprintf(err, err_size, "TLS setup (ca_file, cert_file, key_file): %s",
-			 mosquitto_strerror(rc));
-		return -1;
-	}
-	return 0;
-}
-
 static int setup_client(struct hp_mqtt *mq, char *err, size_t err_size)
 {
 	const struct hp_mqtt_config *q = mq->q;
@@ -642,14 +683,37 @@ static int setup_client(struct hp_mqtt *mq, char *err, size_t err_size)
 	mosquitto_max_inflight_messages_set(mq->mosq, INFLIGHT_MAX);
 	mosquitto_int_option(mq->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	int rc = mosquitto_will_set(mq->mosq, mq->daemon_status, 7, "offline", (int)q->qos, true);
-	if (rc == MOSQ_ERR_SUCCESS && (q->username[0] != '\0' || q->password[0] != '\0'))
-		rc = mosquitto_username_pw_set(mq->mosq, q->username,
-					       q->password[0] != '\0' ? q->password : NULL);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		snprintf(err, err_size, "client setup: %s", mosquitto_strerror(rc));
 		return -1;
 	}
-	return q->tls ? setup_tls(mq, err, err_size) : 0;
+	return hp_mqtt_conn_login(mq->mosq, q, err, err_size);
+}
+
+/* Network thread: a meter's will connection was accepted. */
+static void on_will_up(void *ctx, unsigned meter)
+{
+	struct hp_mqtt *mq = ctx;
+	pthread_mutex_lock(&mq->lock);
+	if (meter < HP_METERS_MAX)
+		mq->will_up[meter] = true;
+	pthread_mutex_unlock(&mq->lock);
+	wake(mq);
+}
+
+/* A will connection for each meter whose availability is not the daemon's own
+ * topic (a base_topic without <meter> and a single meter share it). */
+static int setup_wills(struct hp_mqtt *mq, char *err, size_t err_size)
+{
+	hp_mqtt_wills_init(&mq->wills, mq->q, mq->host, mq->port, on_will_up, mq);
+	for (unsigned i = 0; i < mq->meter_count; i++) {
+		const struct hp_mqtt_meter *m = &mq->meters[i];
+		if (strcmp(m->status_topic, mq->daemon_status) != 0 &&
+		    hp_mqtt_wills_add(&mq->wills, i, m->name, mq->client_id, m->status_topic, err,
+				      err_size) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* "<base>/<leaf>" into out; false when it does not fit. (Copied through a local
@@ -701,6 +765,21 @@ static int setup_topics(struct hp_mqtt *mq, char *err, size_t err_size)
 	return 0;
 }
 
+/* The retained topics of this configuration, and those an earlier one left. */
+static void setup_retained(struct hp_mqtt *mq)
+{
+	char path[HP_PATH_MAX];
+	bool kept = hp_mqtt_retained_path(mq->cfg->store.path, path, sizeof(path));
+	hp_mqtt_retained_init(&mq->retained, kept ? path : NULL);
+	hp_mqtt_retained_add(&mq->retained, mq->daemon_status);
+	for (unsigned i = 0; i < mq->meter_count; i++)
+		hp_mqtt_meter_retained(&mq->meters[i], &mq->retained);
+	unsigned stale = hp_mqtt_retained_load(&mq->retained);
+	if (stale > 0)
+		hp_log(LOG_INFO, "mqtt: %u retained topic(s) of an earlier configuration to clear",
+		       stale);
+}
+
 struct hp_mqtt *hp_mqtt_start(const struct hp_config *cfg, struct hp_price_book *prices, char *err,
 			      size_t err_size)
 {
@@ -744,10 +823,12 @@ struct hp_mqtt *hp_mqtt_start(const struct hp_config *cfg, struct hp_price_book 
 		hp_mqtt_stop(mq);
 		return NULL;
 	}
-	if (setup_topics(mq, err, err_size) != 0 || setup_client(mq, err, err_size) != 0) {
+	if (setup_topics(mq, err, err_size) != 0 || setup_client(mq, err, err_size) != 0 ||
+	    setup_wills(mq, err, err_size) != 0) {
 		hp_mqtt_stop(mq);
 		return NULL;
 	}
+	setup_retained(mq);
 	if (pthread_create(&mq->thread, NULL, network_main, mq) != 0) {
 		snprintf(err, err_size, "cannot start the network thread");
 		hp_mqtt_stop(mq);
@@ -771,6 +852,7 @@ void hp_mqtt_stop(struct hp_mqtt *mq)
 	}
 	pthread_mutex_lock(&mq->lock);
 	mq->stopping = true;
+	mq->offline_sent = connected;
 	mq->stop_deadline = hp_mono_ms() + STOP_TIMEOUT_MS;
 	pthread_cond_broadcast(&mq->cond);
 	pthread_mutex_unlock(&mq->lock);
@@ -780,6 +862,8 @@ void hp_mqtt_stop(struct hp_mqtt *mq)
 		pthread_join(mq->thread, NULL);
 	if (mq->mosq != NULL)
 		mosquitto_destroy(mq->mosq);
+	hp_mqtt_wills_free(&mq->wills);
+	hp_mqtt_retained_free(&mq->retained);
 	for (unsigned i = 0; i < mq->meter_count; i++)
 		hp_mqtt_meter_free(&mq->meters[i]);
 	for (unsigned i = 0; i < mq->inbox_count; i++)

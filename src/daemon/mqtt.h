@@ -8,8 +8,11 @@
  * library holds unsent is bounded.
  *
  * Topics (home-assistant.md): the daemon's availability (will) and each meter's
- * <base>/status, `online`/`offline`, retained; the state topics of mqtt_meter.h;
- * Home Assistant discovery. Subscribed: <prefix>/status (Home Assistant's birth:
+ * <base>/status, `online`/`offline`, retained, each with its last will (a meter's
+ * on a will-only connection of its own, mqtt_will.h); the state topics of
+ * mqtt_meter.h; Home Assistant discovery. Retained topics an earlier configuration
+ * left and this one does not use are cleared on connect (mqtt_retained.h).
+ * Subscribed: <prefix>/status (Home Assistant's birth:
  * discovery and the latest states again after a random 1-5 s), <base>/command
  * (`{"command": "republish-discovery"}`, `{"command": "status"}`, whose answer goes
  * to <base>/status/detail), <prefix>/device/+/config to clear retained
@@ -61,7 +64,8 @@ void hp_mqtt_get_status(struct hp_mqtt *mq, struct hp_mqtt_status *out);
 const char *hp_mqtt_state_name(enum hp_mqtt_state s);
 
 /* Publishes `offline` for the daemon and every meter, disconnects (at most about
- * 2 s) and frees. */
+ * 2.5 s; the meters' will connections last, so their wills are discarded only
+ * after `offline` went out) and frees. */
 void hp_mqtt_stop(struct hp_mqtt *mq);
 
 #endif

@@ -197,6 +197,20 @@ static void publish_amsreader(struct hp_mqtt_meter *m, const struct hp_mqtt_fram
 	hp_ams_raw(f, m->env, send_raw, &rc);
 }
 
+static void send_accounting(struct hp_mqtt_meter *m, const struct hp_mqtt_frame *f, int64_t mono_ms,
+			    const struct hp_mqtt_sink *sink)
+{
+	if (m->accounting == NULL)
+		return;
+	bool realtime = m->cfg->publish_interval_s == 0;
+	if (realtime && m->accounting_sent &&
+	    mono_ms - m->accounting_sent_mono < HP_MQTT_ACCOUNTING_PERIOD_MS)
+		return;
+	m->accounting_sent = true;
+	m->accounting_sent_mono = mono_ms;
+	send_json(m, "accounting", hp_mqtt_accounting_json(f, m->accounting), false, NULL, sink);
+}
+
 static void publish_frame(struct hp_mqtt_meter *m, const struct hp_reading *r, int64_t wall_ms,
 			  int64_t mono_ms, const struct hp_mqtt_sink *sink)
 {
@@ -218,6 +232,7 @@ static void publish_frame(struct hp_mqtt_meter *m, const struct hp_reading *r, i
 	send_json(m, "power", hp_mqtt_power_json(&f), false, &m->cache[HP_MQTT_CACHE_POWER], sink);
 	send_json(m, "energy", hp_mqtt_energy_json(&f, m->accounting), false,
 		  &m->cache[HP_MQTT_CACHE_ENERGY], sink);
+	send_accounting(m, &f, mono_ms, sink);
 	send_json(m, "info", hp_mqtt_info_json(&f, &m->disc.id), true,
 		  &m->cache[HP_MQTT_CACHE_INFO], sink);
 	send_mbus(m, &f, sink);
@@ -238,7 +253,7 @@ void hp_mqtt_meter_reading(struct hp_mqtt_meter *m, const struct hp_reading *r, 
 	if (!m->has_pending)
 		m->pending = *r;
 	else
-		hp_mqtt_merge(&m->pending, r);
+		hp_reading_merge(&m->pending, r);
 	m->has_pending = true;
 	m->pending_wall_ms = wall_ms;
 	if (m->next_flush_mono == 0)
@@ -293,11 +308,31 @@ void hp_mqtt_meter_offline(struct hp_mqtt_meter *m, const struct hp_mqtt_sink *s
 	send_status(m, false, sink);
 }
 
+void hp_mqtt_meter_status_again(struct hp_mqtt_meter *m, const struct hp_mqtt_sink *sink)
+{
+	if (m->status_sent && m->online)
+		send_status(m, true, sink);
+}
+
 void hp_mqtt_meter_remove_discovery(struct hp_mqtt_meter *m, const struct hp_mqtt_sink *sink)
 {
 	sink->publish(sink->ctx, m->discovery_topic, "", 0, true);
 	free(m->announced);
 	m->announced = NULL;
+}
+
+void hp_mqtt_meter_retained(const struct hp_mqtt_meter *m, struct hp_mqtt_retained *r)
+{
+	if (hp_mqtt_discovery_active(m->cfg))
+		hp_mqtt_retained_add(r, m->discovery_topic);
+	hp_mqtt_retained_add(r, m->status_topic);
+	if (m->cfg->format != HP_MQTT_FORMAT_HANP1D)
+		return;
+	char t[HP_MQTT_TOPIC_MAX];
+	static const char *const retained[] = {"info", "mbus/1", "mbus/2", "mbus/3", "mbus/4"};
+	for (size_t i = 0; i < sizeof(retained) / sizeof(retained[0]); i++)
+		if (topic(t, m->base, retained[i]) == 0)
+			hp_mqtt_retained_add(r, t);
 }
 
 void hp_mqtt_remove_old_meter(const struct hp_mqtt_config *cfg, const char *name,

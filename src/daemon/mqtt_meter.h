@@ -15,6 +15,7 @@
 #include "hanp1d/reading.h"
 #include "mqtt_amsreader.h"
 #include "mqtt_discovery.h"
+#include "mqtt_retained.h"
 #include "mqtt_topics.h"
 #include "tz.h"
 
@@ -75,14 +76,20 @@ struct hp_mqtt_meter {
 	int64_t pending_wall_ms;
 	int64_t next_flush_mono;
 	json_t *accounting; /* the latest running figures for `energy` (owned), NULL = none */
+	bool accounting_sent;
+	int64_t accounting_sent_mono; /* when <base>/accounting last went out */
 };
 
 /* -1 when a topic does not fit (a name or template too long). */
 int hp_mqtt_meter_init(struct hp_mqtt_meter *m, const struct hp_mqtt_meter_setup *s);
 void hp_mqtt_meter_free(struct hp_mqtt_meter *m);
 
-/* The running figures (accounting.h) the next `energy` payloads carry under
- * "accounting"; takes the reference (NULL = none). */
+/* The running figures (accounting.h) for <base>/accounting and for the next
+ * `energy` payloads (under "accounting"); takes the reference (NULL = none).
+ * <base>/accounting goes out with the first frame, then at most every
+ * HP_MQTT_ACCOUNTING_PERIOD_MS (realtime) or with each interval's publish, whether
+ * or not the frames have registers. */
+#define HP_MQTT_ACCOUNTING_PERIOD_MS 10000
 void hp_mqtt_meter_set_accounting(struct hp_mqtt_meter *m, json_t *accounting);
 
 /* Home Assistant discovery is sent: discovery = on and format = hanp1d. */
@@ -106,8 +113,18 @@ void hp_mqtt_meter_announce(struct hp_mqtt_meter *m, int64_t mono_ms, unsigned s
 /* `offline` on the meter's availability topic (a clean stop). */
 void hp_mqtt_meter_offline(struct hp_mqtt_meter *m, const struct hp_mqtt_sink *sink);
 
+/* `online` again when that is what was last sent: the meter's will connection was
+ * just accepted, and the broker may have published its will (`offline`) when the
+ * previous one dropped. */
+void hp_mqtt_meter_status_again(struct hp_mqtt_meter *m, const struct hp_mqtt_sink *sink);
+
 /* Removes the meter's Home Assistant device: an empty retained discovery payload. */
 void hp_mqtt_meter_remove_discovery(struct hp_mqtt_meter *m, const struct hp_mqtt_sink *sink);
+
+/* The retained topics the meter's configuration publishes (mqtt_retained.h): its
+ * discovery config when discovery is on, its status, and with format = hanp1d its
+ * info and mbus/1..4. */
+void hp_mqtt_meter_retained(const struct hp_mqtt_meter *m, struct hp_mqtt_retained *r);
 
 /* Clears what a meter that is no longer configured left retained: its discovery
  * config, then its retained state topics (info, mbus/1..4, status). */

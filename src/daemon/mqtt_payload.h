@@ -4,6 +4,8 @@
  *   <base>/state      the whole reading (reading-model keys) plus the times below
  *   <base>/power      the instantaneous keys of the frame, plus `time`
  *   <base>/energy     the register keys, only when the frame had them, plus `time`
+ *   <base>/accounting the running hour/day/month figures and the current peak,
+ *                     plus `time`: never a register
  *   <base>/info       identity, and the meter clock when the frame had one, plus `time`
  *   <base>/mbus/<n>   one sub-meter channel as the reading model has it
  *
@@ -57,17 +59,18 @@ void hp_mqtt_frame_free(struct hp_mqtt_frame *f);
  * frame. */
 json_t *hp_mqtt_state_json(const struct hp_mqtt_frame *f);
 json_t *hp_mqtt_power_json(const struct hp_mqtt_frame *f);
-/* accounting: the running hour/day/month import/export and current peak, added
- * under "accounting" when not NULL (borrowed; no such module exists yet). */
+/* accounting: the running hour/day/month import/export and current peak
+ * (hp_accounting_mqtt_json), added under "accounting" when not NULL (borrowed). */
 json_t *hp_mqtt_energy_json(const struct hp_mqtt_frame *f, json_t *accounting);
+/* The running figures on their own, for frames with or without registers: the keys
+ * of accounting (borrowed) plus `time`; NULL when accounting is NULL. Registers
+ * come hourly from some meters (Norway), and the `energy` topic carries only what
+ * a frame had, since Home Assistant's register sensors read it (a payload without
+ * their keys would make their templates fail and restart their expire_after). */
+json_t *hp_mqtt_accounting_json(const struct hp_mqtt_frame *f, json_t *accounting);
 json_t *hp_mqtt_info_json(const struct hp_mqtt_frame *f, const struct hp_mqtt_identity *id);
 /* The channel object of the frame's mbus array at index i (0-based), or NULL. */
 json_t *hp_mqtt_mbus_json(const struct hp_mqtt_frame *f, unsigned i);
-
-/* Interval mode: merges r into *into, so one publish per interval carries the latest
- * value of every key seen in it. A key r lacks keeps its older value; an M-Bus
- * channel is replaced by r's channel of the same number. */
-void hp_mqtt_merge(struct hp_reading *into, const struct hp_reading *r);
 
 /* A JSON scalar as the plain text of a per-value topic: numbers as JSON prints them,
  * strings without quotes, booleans as true/false. Returns the length, or -1 when v

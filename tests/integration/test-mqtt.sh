@@ -3,12 +3,15 @@
 # password, TLS with a CA made here), the daemon on the built-in simulator and on a
 # pty, subscribers with mosquitto_sub. Asserted on what a subscriber receives:
 # discovery payloads (every field against home-assistant.md's rules), state
-# payloads equal to /api/v1/meters/NAME/now, availability and the last will
-# (SIGKILL), reconnection after the broker was away 10 s, Home Assistant's birth
-# message, the command topic, password and TLS logins (and their failures in
-# /api/v1/status), discovery removal, `offline` while a meter is stale, prices
+# payloads equal to /api/v1/meters/NAME/now, the running figures every 10 s from
+# a meter whose frames mostly lack registers, availability and the last wills of
+# the daemon and of each meter (SIGKILL), reconnection after the broker was away
+# 10 s (plain and TLS: a refused TLS connection shows at once), Home Assistant's
+# birth message, the command topic, password and TLS logins (and their failures in
+# /api/v1/status), discovery removal (discovery off, a meter removed, another
+# discovery_prefix and base_topic), `offline` while a meter is stale, prices
 # published to hanp1d/prices, and the latency from a frame's last byte on the pty
-# to the subscriber. About 60 s.
+# to the subscriber. About 40 s.
 set -u
 hanp1d=${1:?usage: test-mqtt.sh HANP1D}
 [ -x /usr/sbin/mosquitto ] || { echo "mqtt: skipped, no /usr/sbin/mosquitto"; exit 77; }
@@ -78,6 +81,12 @@ has() { [ "$(count_on "$1" "$2")" -gt "${3:-0}" ]; }
 # retained TOPIC [PORT]: the retained payload of a topic now ("" when none).
 retained() {
 	mosquitto_sub -p "${2:-$port}" -t "$1" --retained-only -C 1 -W 1 2>/dev/null
+}
+# none_retained TOPIC...: no retained message on any of them (one wait of 1 s).
+none_retained() {
+	local t args=()
+	for t in "$@"; do args+=(-t "$t"); done
+	[ -z "$(mosquitto_sub -p "$port" "${args[@]}" --retained-only -W 1 -F %t 2>/dev/null)" ]
 }
 
 # The discovery and state checks: home-assistant.md's rules, restated.
@@ -304,13 +313,18 @@ http_badca=$(free_port)
 SIDE="[meter m]
 source = sim:kaifa-list1?speed=10
 "
+# The Kaifa family at ten times its pace: list 1 every 0.2 s, list 2 every 1 s,
+# the registers (list 3) every 6 minutes.
+NORDIC="[meter m]
+source = sim:kaifa?speed=10
+"
 conf auth "$http_auth" "host = 127.0.0.1
 port = $port_auth
 username = meter
 password = s3cret-pw
 base_topic = auth/<meter>
 client_id = hanp1d-auth
-discovery = no" "$SIDE"
+discovery = no" "$NORDIC"
 conf badpw "$http_badpw" "host = 127.0.0.1
 port = $port_auth
 username = meter
@@ -343,7 +357,10 @@ sleep 0.3
 t_start=$(now_ns)
 start main
 main_pid=$daemon
-for side in auth badpw tls badca; do start "$side"; done
+for side in auth badpw tls badca; do
+	start "$side"
+	eval "pid_$side=$daemon"
+done
 
 # First discovery and state, and the time they took.
 check 'until_ok 10 "has all homeassistant/device/hanp1d_dsmr/config && has all hanp1d/dsmr/state"' \
@@ -410,6 +427,10 @@ mosquitto_pub -p "$port" -t hanp1d/dsmr/command -m '{"command": "status"}'
 check 'until_ok 3 "has detail hanp1d/dsmr/status/detail"' "the status command answers on <base>/status/detail"
 check 'json <(last_on detail hanp1d/dsmr/status/detail) "o[\"meter\"] == \"dsmr\" and o[\"online\"] is True and o[\"mqtt\"][\"state\"] == \"connected\" and o[\"mqtt\"][\"published\"] > 0"' \
 	"the status answer: meter online, MQTT connected, counters"
+check 'json <(last_on detail hanp1d/dsmr/status/detail) "o[\"mqtt\"][\"will_connections\"] == 2 and o[\"mqtt\"][\"will_connections_up\"] == 2"' \
+	"... and both meters' will connections up"
+check 'grep -q " as hanp1d-test-dsmr " "$tmp/broker.log" && grep -q " as hanp1d-test-kaifa " "$tmp/broker.log"' \
+	"each meter's will connection: client id <client_id>-<meter>"
 n=$(count_on all homeassistant/device/hanp1d_dsmr/config)
 mosquitto_pub -p "$port" -t hanp1d/dsmr/command -m '{"command": "republish-discovery"}'
 check 'until_ok 3 "has all homeassistant/device/hanp1d_dsmr/config $n"' \
@@ -443,16 +464,57 @@ check '! grep -q wrong-pw "$tmp/badpw.out" "$tmp/status.json"' "the password is 
 check 'mqtt_until 5 http://127.0.0.1:$http_tls/api/v1 "q[\"state\"] == \"connected\" and q[\"tls\"] is True"' \
 	"TLS with the CA that signed the broker: connected"
 check 'has all tls/m/state' "... and publishing"
+check 'until_ok 3 "grep -q \" as hanp1d-tls-m \" \"$tmp/broker.log\""' "... and the meter's will connection over TLS too"
 check 'mqtt_until 5 http://127.0.0.1:$http_badca/api/v1 "q[\"state\"] != \"connected\" and \"certificate verify failed\" in (q[\"last_error\"] or \"\")"' \
 	"TLS with another CA: refused, 'certificate verify failed' in last_error"
 curl -sf "http://127.0.0.1:$http_badca/api/v1/status" | python3 -c 'import json,sys; print("# wrong CA: " + json.load(sys.stdin)["mqtt"]["last_error"])'
 check '! has all badca/m/state' "nothing published through an unverified broker"
 
+# The running figures of a Norwegian meter (registers hourly, here every 6
+# minutes): on <base>/accounting from the first frame, then every 10 s; never on
+# `energy`, whose register sensors must not see payloads without registers.
+cat >"$tmp/accounting.py" <<'PY'
+import json, sys
+times, problems = [], []
+for line in open(sys.argv[1]):
+    parts = line.rstrip("\n").split(" ", 3)
+    if len(parts) < 4:
+        continue
+    if parts[2] == "auth/m/accounting":
+        o = json.loads(parts[3])
+        times.append(float(parts[0]))
+        if not {"hour", "day", "month", "peak", "time"} <= set(o) or "energy_import_kwh" in o:
+            problems.append("keys %s" % sorted(o))
+        if o["hour"].get("import_kwh") is None:
+            problems.append("no running hour import: %s" % o["hour"])
+    elif parts[2] == "auth/m/energy" and "energy_import_kwh" not in json.loads(parts[3]):
+        problems.append("energy without registers")
+gaps = [b - a for a, b in zip(times, times[1:])]
+print("%d messages, gaps %s s" % (len(times), [round(g, 2) for g in gaps]))
+if len(times) < 2 or not all(9.5 <= g <= 11 for g in gaps):
+    problems.append("not every 10 s")
+for p in problems[:3]:
+    print("  " + p)
+sys.exit(1 if problems else 0)
+PY
+until_ok 15 "[ \$(count_on all auth/m/accounting) -ge 2 ]"
+check 'python3 "$tmp/accounting.py" "$tmp/all.log" >"$tmp/accounting.out"' \
+	"a meter without registers in most frames: running figures on <base>/accounting every 10 s, none on energy"
+sed '1s/^/# running figures without registers: /' "$tmp/accounting.out"
+
 # ---- the broker away for 10 s ----
 
+# CPU seconds a process has used.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+tls_cpu0=$(cpu_s "$pid_tls")
 kill -TERM "$broker"
 wait "$broker" 2>/dev/null
 t_down=$(now_ns)
+# With TLS too a refused connection is reported at once (libmosquitto takes it for
+# a handshake in progress), and the retries follow the same backoff.
+check 'mqtt_until 5 http://127.0.0.1:$http_tls/api/v1 "q[\"state\"] == \"disconnected\" and \"refused\" in (q[\"last_error\"] or \"\")"' \
+	"TLS, the broker gone: disconnected with the cause (Connection refused) within 5 s"
+echo "# TLS broker down -> 'disconnected: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mqtt"]["last_error"])' "$tmp/status.json")' after $(ms_since "$t_down") ms"
 check 'mqtt_until 3 "$api" "q[\"state\"] != \"connected\" and q[\"last_error\"]"' \
 	"broker gone: the API shows MQTT not connected, with the reason"
 curl -sf "$api/status" | python3 -c 'import json,sys; print("# broker down: " + json.load(sys.stdin)["mqtt"]["last_error"])'
@@ -461,6 +523,9 @@ sleep_left=$((10000 - $(ms_since "$t_down")))
 [ "$sleep_left" -gt 0 ] && sleep "$((sleep_left / 1000)).$(printf %03d $((sleep_left % 1000)))"
 r1=$(curl -sf "$api/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["meters"][1]["readings"])')
 check '[ "$r1" -gt "$r0" ]' "readings go on while the broker is away ($r0 -> $r1)"
+tls_cpu=$(python3 -c "print(round($(cpu_s "$pid_tls") - $tls_cpu0, 2))")
+check 'python3 -c "import sys; sys.exit(0 if $tls_cpu < 1.5 else 1)"' \
+	"the TLS client does not spin while its broker is away ($tls_cpu CPU s in 10 s)"
 check 'mqtt_is "$api" "q[\"dropped\"] > 0 and q[\"queued\"] == 0"' "messages meanwhile are dropped and counted, nothing queued"
 mv "$tmp/all.log" "$tmp/all-before.log"
 start_broker
@@ -473,8 +538,16 @@ check 'has all homeassistant/device/hanp1d_dsmr/config && has all homeassistant/
 check 'mqtt_until 2 "$api" "q[\"state\"] == \"connected\" and q[\"connects\"] == 2 and q[\"last_error\"] is None"' \
 	"the API: connected again, two connects"
 echo "# broker back -> state again after $reconnect_ms ms (down $(( (t_up - t_down) / 1000000 )) ms)"
+check 'until_ok 20 "has all tls/m/state"' "TLS: state resumes after the broker is back"
+tls_back=$(grep -m1 ' tls/m/state ' "$tmp/all.log" | cut -d' ' -f1)
+echo "# broker back -> TLS state again after $(python3 -c "print(round(($tls_back * 1e9 - $t_up) / 1e6))") ms"
 
 # ---- the last will ----
+
+# The will connections come back with the main one (the broker is back: their
+# backoff is cut short).
+check 'until_ok 3 "[ \$(grep -c \" as hanp1d-test-dsmr \" \"$tmp/broker.log\") -ge 2 ] && [ \$(grep -c \" as hanp1d-test-kaifa \" \"$tmp/broker.log\") -ge 2 ]"' \
+	"the meters' will connections are back too"
 
 kill -9 "$main_pid"
 wait "$main_pid" 2>/dev/null
@@ -482,29 +555,73 @@ t_kill=$(now_ns)
 check 'until_ok 5 "[ \"\$(last_on all hanp1d/status)\" = offline ]"' "SIGKILL: the will, hanp1d/status offline, arrives"
 echo "# SIGKILL -> offline after $(ms_since "$t_kill") ms"
 check '[ "$(retained hanp1d/status)" = offline ]' "... retained"
+check 'until_ok 5 "[ \"\$(last_on all hanp1d/dsmr/status)\" = offline ] && [ \"\$(last_on all hanp1d/kaifa/status)\" = offline ]"' \
+	"SIGKILL: each meter's will, <base>/status offline, arrives"
+check '[ "$(retained hanp1d/dsmr/status)" = offline ] && [ "$(retained hanp1d/kaifa/status)" = offline ]' "... retained"
 
-# ---- discovery off, and a meter gone from the configuration ----
+# ---- another discovery_prefix and base_topic, a meter renamed ----
 
+# What the previous run left retained (its list beside the database) and this one
+# does not publish is cleared on connect: the old prefix's devices, the old base's
+# info and status topics, the old daemon availability.
 conf main "$http" "host = 127.0.0.1
 port = $port
 client_id = hanp1d-test
+discovery_prefix = ha2
+base_topic = home/<meter>" "[meter dsmr]
+source = sim:dsmr50-nl?speed=10
+
+[meter extra]
+source = sim:kaifa-list3?speed=10
+"
+start main
+main_pid=$daemon
+check 'until_ok 5 "retained ha2/device/hanp1d_dsmr/config >\"$tmp/disc-ha2.json\"; [ -s \"$tmp/disc-ha2.json\" ]" && json "$tmp/disc-ha2.json" "o[\"avty\"] == [{\"t\": \"home/status\"}, {\"t\": \"home/dsmr/status\"}]"' \
+	"discovery_prefix ha2, base_topic home/<meter>: the device under the new prefix"
+check 'until_ok 3 "none_retained homeassistant/device/hanp1d_dsmr/config homeassistant/device/hanp1d_kaifa/config"' \
+	"the devices announced under the old prefix are removed"
+check 'none_retained hanp1d/dsmr/info hanp1d/dsmr/status hanp1d/kaifa/info hanp1d/kaifa/status hanp1d/status' \
+	"... and the retained topics under the old base_topic"
+check 'json "$tmp/main-mqtt.json" "set(o[\"topics\"]) == {\"home/status\"} | {t % m for m in (\"dsmr\", \"extra\") for t in (\"ha2/device/hanp1d_%s/config\", \"home/%s/status\", \"home/%s/info\", \"home/%s/mbus/1\", \"home/%s/mbus/2\", \"home/%s/mbus/3\", \"home/%s/mbus/4\")}"' \
+	"the state directory lists the retained topics of this configuration only"
+check 'until_ok 5 "[ -n \"\$(retained ha2/device/hanp1d_extra/config)\" ] && [ \"\$(retained home/dsmr/status)\" = online ]"' \
+	"both meters announced and online"
+n_clean=$(grep -c "Client hanp1d-test-dsmr disconnected" "$tmp/broker.log")
+kill -TERM "$main_pid"
+wait "$main_pid"
+check '[ $? = 0 ] && [ "$(retained home/status)" = offline ] && [ "$(retained home/dsmr/status)" = offline ] && [ "$(retained home/extra/status)" = offline ]' \
+	"SIGTERM: exit 0, offline published for the daemon and each meter"
+check 'until_ok 2 "[ \$(grep -c \"Client hanp1d-test-dsmr disconnected\" \"$tmp/broker.log\") -gt $n_clean ]"' \
+	"... and the will connections end with a DISCONNECT (their wills discarded)"
+
+# ---- discovery off, a meter gone, without the list of the previous run ----
+
+# An announcement under the current prefix that names our availability topic is
+# ours even when the state directory does not list it (a new state directory, an
+# upgrade): discovery off removes it, and so does removing the meter.
+rm -f "$tmp/main-mqtt.json"
+conf main "$http" "host = 127.0.0.1
+port = $port
+client_id = hanp1d-test
+discovery_prefix = ha2
+base_topic = home/<meter>
 discovery = off" "[meter dsmr]
 source = sim:dsmr50-nl?speed=10
 "
 start main
 main_pid=$daemon
-check 'until_ok 5 "[ -z \"\$(retained homeassistant/device/hanp1d_dsmr/config)\" ]"' \
+check 'until_ok 5 "none_retained ha2/device/hanp1d_dsmr/config"' \
 	"discovery = off: the retained device is removed"
-check 'until_ok 3 "[ -z \"\$(retained homeassistant/device/hanp1d_kaifa/config)\" ] && [ -z \"\$(retained hanp1d/kaifa/info)\" ] && [ -z \"\$(retained hanp1d/kaifa/status)\" ]"' \
+check 'until_ok 3 "none_retained ha2/device/hanp1d_extra/config home/extra/info home/extra/status"' \
 	"a meter no longer configured: its device and retained topics are removed"
-check 'grep -q "^[0-9.]* 0 homeassistant/device/hanp1d_dsmr/config $" "$tmp/all.log"' \
+check 'grep -q "^[0-9.]* 0 ha2/device/hanp1d_dsmr/config $" "$tmp/all.log"' \
 	"the removal is an empty payload"
-check 'until_ok 3 "has all hanp1d/dsmr/state 0" && [ "$(retained hanp1d/status)" = online ]' \
+check 'until_ok 3 "has all home/dsmr/state 0" && [ "$(retained home/status)" = online ]' \
 	"states and availability go on without discovery"
 kill -TERM "$main_pid"
 wait "$main_pid"
 check '[ $? = 0 ]' "SIGTERM: exit 0"
-check '[ "$(retained hanp1d/status)" = offline ] && [ "$(retained hanp1d/dsmr/status)" = offline ]' \
+check '[ "$(retained home/status)" = offline ] && [ "$(retained home/dsmr/status)" = offline ]' \
 	"a clean stop publishes offline for the daemon and the meter"
 
 # ---- latency: the last byte of a frame on a pty -> the state at a subscriber ----

@@ -229,6 +229,124 @@ static void test_interval(void)
 	hp_mqtt_meter_free(&m);
 }
 
+static json_t *running_figures(double hour_import_kwh)
+{
+	return json_pack("{s:s, s:{s:f}, s:{}}", "currency", "NOK", "hour", "import_kwh",
+			 hour_import_kwh, "peak");
+}
+
+/* A Norwegian meter sends its registers once an hour: the running figures go out
+ * on <base>/accounting every 10 s all the same, and `energy` only with registers. */
+static void test_accounting_cadence(void)
+{
+	static struct hp_mqtt_meter m;
+	setup(&m, "home");
+	struct hp_enc_values v;
+	hp_enc_values_example(&v, 3);
+	static struct hp_reading list1, list3;
+	CHECK(make_reading(HP_PROFILE_KAIFA_LIST1, &v, &list1));
+	CHECK(make_reading(HP_PROFILE_KAIFA_LIST3, &v, &list3));
+	int64_t mono = 70000, wall = utc_ms(2025, 1, 15, 16, 0, 2);
+	/* List 1 every 2 s for 31 s: figures at 0, 10, 20 and 30 s. */
+	for (int i = 0; i <= 15; i++) {
+		hp_mqtt_meter_set_accounting(&m, running_figures(0.01 * i));
+		hp_mqtt_meter_reading(&m, &list1, wall + i * 2000, mono + i * 2000, &sink);
+	}
+	CHECK_INT(count_on(&rec, "hanp1d/home/accounting"), 4);
+	CHECK_INT(count_on(&rec, "hanp1d/home/energy"), 0);
+	json_t *o = json_on(&rec, "hanp1d/home/accounting");
+	CHECK_NEAR(json_number_value(json_object_get(json_object_get(o, "hour"), "import_kwh")),
+		   0.15);
+	CHECK_STREQ(json_string_value(json_object_get(o, "time")), "2025-01-15T17:00:32+01:00");
+	CHECK(json_object_get(o, "energy_import_kwh") == NULL);
+	CHECK(!last_on(&rec, "hanp1d/home/accounting")->retain);
+	json_decref(o);
+	/* The hourly list 3: registers on `energy` (with the figures of that moment);
+	 * the accounting topic keeps its pace. */
+	recorder_clear(&rec);
+	hp_mqtt_meter_set_accounting(&m, running_figures(0.2));
+	hp_mqtt_meter_reading(&m, &list3, wall + 32000, mono + 32000, &sink);
+	CHECK_INT(count_on(&rec, "hanp1d/home/accounting"), 0);
+	o = json_on(&rec, "hanp1d/home/energy");
+	CHECK(json_object_get(o, "energy_import_kwh") != NULL);
+	CHECK(json_object_get(o, "accounting") != NULL);
+	json_decref(o);
+	/* No figures (no accounting for the meter): no topic. */
+	recorder_clear(&rec);
+	hp_mqtt_meter_set_accounting(&m, NULL);
+	hp_mqtt_meter_reading(&m, &list1, wall + 60000, mono + 60000, &sink);
+	CHECK_INT(count_on(&rec, "hanp1d/home/accounting"), 0);
+	hp_mqtt_meter_free(&m);
+
+	/* Interval mode: the figures with every interval's publish (here 5 s). */
+	cfg.mqtt.publish_interval_s = 5;
+	setup(&m, "home");
+	for (int i = 0; i <= 10; i++) {
+		hp_mqtt_meter_set_accounting(&m, running_figures(0.01 * i));
+		hp_mqtt_meter_reading(&m, &list1, wall + i * 2000, mono + i * 2000, &sink);
+		hp_mqtt_meter_tick(&m, mono + i * 2000, 30, &sink);
+	}
+	CHECK_INT(count_on(&rec, "hanp1d/home/power"), 4);
+	CHECK_INT(count_on(&rec, "hanp1d/home/accounting"), 4);
+	CHECK_INT(count_on(&rec, "hanp1d/home/energy"), 0);
+	cfg.mqtt.publish_interval_s = 0;
+	hp_mqtt_meter_free(&m);
+}
+
+/* The availability again when a meter's will connection comes (back): only an
+ * `online` that stands, since the broker may have just published the will. */
+static void test_status_again(void)
+{
+	static struct hp_mqtt_meter m;
+	setup(&m, "home");
+	hp_mqtt_meter_status_again(&m, &sink);
+	CHECK_INT(rec.count, 0); /* nothing sent yet: nothing to repeat */
+	struct hp_reading r = dsmr5(1000, 500, 0);
+	hp_mqtt_meter_reading(&m, &r, utc_ms(2025, 1, 15, 11, 0, 0), 100000, &sink);
+	recorder_clear(&rec);
+	hp_mqtt_meter_status_again(&m, &sink);
+	CHECK_INT(rec.count, 1);
+	CHECK_STREQ(rec.m[0].topic, "hanp1d/home/status");
+	CHECK_STREQ(rec.m[0].payload, "online");
+	CHECK(rec.m[0].retain);
+	/* Stale: offline, and the will says the same. */
+	hp_mqtt_meter_tick(&m, 100000 + 31000, 30, &sink);
+	recorder_clear(&rec);
+	hp_mqtt_meter_status_again(&m, &sink);
+	CHECK_INT(rec.count, 0);
+	hp_mqtt_meter_free(&m);
+}
+
+/* The retained topics a meter's configuration uses (mqtt_retained.h). */
+static void test_retained_topics(void)
+{
+	static struct hp_mqtt_meter m;
+	struct hp_mqtt_retained r;
+	setup(&m, "home");
+	hp_mqtt_retained_init(&r, NULL);
+	hp_mqtt_meter_retained(&m, &r);
+	char *text = json_dumps(r.current, JSON_COMPACT);
+	CHECK_STREQ(text, "[\"homeassistant/device/hanp1d_home/config\",\"hanp1d/home/status\","
+			  "\"hanp1d/home/info\",\"hanp1d/home/mbus/1\",\"hanp1d/home/mbus/2\","
+			  "\"hanp1d/home/mbus/3\",\"hanp1d/home/mbus/4\"]");
+	free(text);
+	hp_mqtt_retained_free(&r);
+	hp_mqtt_meter_free(&m);
+	/* Discovery off: no config topic; the AMS reader layout: no info or mbus. */
+	cfg.mqtt.discovery = false;
+	cfg.mqtt.format = HP_MQTT_FORMAT_AMSREADER;
+	setup(&m, "home");
+	hp_mqtt_retained_init(&r, NULL);
+	hp_mqtt_meter_retained(&m, &r);
+	text = json_dumps(r.current, JSON_COMPACT);
+	CHECK_STREQ(text, "[\"hanp1d/home/status\"]");
+	free(text);
+	hp_mqtt_retained_free(&r);
+	hp_mqtt_meter_free(&m);
+	cfg.mqtt.discovery = true;
+	cfg.mqtt.format = HP_MQTT_FORMAT_HANP1D;
+}
+
 static void test_per_value(void)
 {
 	cfg.mqtt.per_value_topics = true;
@@ -350,6 +468,9 @@ int main(void)
 	test_lazy();
 	test_discovery_off();
 	test_interval();
+	test_accounting_cadence();
+	test_status_again();
+	test_retained_topics();
 	test_per_value();
 	test_amsreader_format();
 	test_remove_old_meter();

@@ -218,6 +218,48 @@ static void test_doc_example(void)
 	hp_mqtt_frame_free(&f);
 }
 
+/* <base>/accounting: the running figures and the receive time, from any frame, and
+ * never a register of the frame (Home Assistant's total_increasing sensors read
+ * registers from `energy` only). */
+static void test_accounting(void)
+{
+	static struct hp_reading r;
+	doc_reading(&r);
+	struct hp_mqtt_frame f;
+	hp_mqtt_frame_init(&f, &r, utc_ms(2025, 1, 15, 16, 0, 10), cet());
+	CHECK(hp_mqtt_accounting_json(&f, NULL) == NULL);
+	json_t *acc = json_loads("{\"currency\": \"NOK\", \"hour\": {\"import_kwh\": 0.42,"
+				 " \"export_kwh\": 0}, \"day\": {\"import_kwh\": 12.5,"
+				 " \"export_kwh\": 0}, \"month\": {\"import_kwh\": 210.1,"
+				 " \"export_kwh\": 3.2}, \"peak\": {\"month_kw\": 4.2}}",
+				 0, NULL);
+	CHECK(acc != NULL);
+	check_payload(hp_mqtt_accounting_json(&f, acc),
+		      "{\"currency\": \"NOK\", \"hour\": {\"import_kwh\": 0.42, \"export_kwh\": 0},"
+		      " \"day\": {\"import_kwh\": 12.5, \"export_kwh\": 0},"
+		      " \"month\": {\"import_kwh\": 210.1, \"export_kwh\": 3.2},"
+		      " \"peak\": {\"month_kw\": 4.2}, \"time\": \"2025-01-15T17:00:10+01:00\"}",
+		      "accounting");
+	/* The borrowed object is left as it was. */
+	CHECK(json_object_get(acc, "time") == NULL);
+	hp_mqtt_frame_free(&f);
+
+	/* A frame without registers (Kaifa list 1) has no energy payload, but the
+	 * running figures still go out. */
+	struct hp_enc_values v;
+	hp_enc_values_example(&v, 3);
+	static struct hp_reading list1;
+	CHECK(make_reading(HP_PROFILE_KAIFA_LIST1, &v, &list1));
+	hp_mqtt_frame_init(&f, &list1, utc_ms(2025, 1, 15, 16, 0, 12), cet());
+	CHECK(hp_mqtt_energy_json(&f, acc) == NULL);
+	json_t *o = hp_mqtt_accounting_json(&f, acc);
+	CHECK_STREQ(json_string_value(json_object_get(o, "time")), "2025-01-15T17:00:12+01:00");
+	CHECK_INT(json_object_size(o), 6);
+	json_decref(o);
+	hp_mqtt_frame_free(&f);
+	json_decref(acc);
+}
+
 /* A Kaifa list 1 frame: power only, no ids; info keeps the identity known. */
 static void test_partial_frames(void)
 {
@@ -328,7 +370,7 @@ static void test_merge(void)
 	    (struct hp_mbus_reading){.channel = 1, .device_type = 3, .value = 9, .has_value = true};
 	b.mbus[1] =
 	    (struct hp_mbus_reading){.channel = 2, .device_type = 7, .value = 2, .has_value = true};
-	hp_mqtt_merge(&a, &b);
+	hp_reading_merge(&a, &b);
 	CHECK_NEAR(a.num[HP_NUM_POWER_IMPORT_W], 200);
 	CHECK_NEAR(a.num[HP_NUM_ENERGY_IMPORT_KWH], 5.5);
 	CHECK(hp_reading_has(&a, HP_NUM_L1_VOLTAGE_V));
@@ -416,6 +458,7 @@ int main(void)
 	test_times();
 	test_meter_zones();
 	test_doc_example();
+	test_accounting();
 	test_partial_frames();
 	test_belgian_split();
 	test_merge();
