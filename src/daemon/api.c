@@ -651,6 +651,20 @@ static json_t *system_title_json(const struct hp_decoder_stats *st)
 	return json_string(text);
 }
 
+/* Readings outside the configured installation (plausible.h): how many, and the
+ * last one's value in words. */
+static json_t *implausible_json(const struct hp_meter_state *m, int64_t now_ms)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "count", count(m->implausible));
+	json_object_set_new(o, "last",
+			    m->implausible > 0 ? json_string(m->implausible_why) : json_null());
+	json_object_set_new(o, "age_s",
+			    m->implausible > 0 ? json_real(age_s(m->implausible_ms, now_ms))
+					       : json_null());
+	return o;
+}
+
 static json_t *meter_status(const struct hp_meter_state *m, int64_t now_ms)
 {
 	const struct hp_decoder_stats *st = &m->stats;
@@ -664,6 +678,7 @@ static json_t *meter_status(const struct hp_meter_state *m, int64_t now_ms)
 	json_object_set_new(o, "errors", errors_json(st));
 	json_object_set_new(o, "last_error", last_error_json(m, now_ms));
 	json_object_set_new(o, "ring_dropped", count(m->ring_dropped));
+	json_object_set_new(o, "implausible", implausible_json(m, now_ms));
 	json_object_set_new(o, "garbage_bytes", count(st->garbage_bytes));
 	json_object_set_new(o, "ignored_apdus", count(st->ignored_apdus));
 	json_object_set_new(o, "unauthenticated", count(st->unauthenticated));

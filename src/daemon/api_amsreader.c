@@ -1,6 +1,7 @@
 /* The AMS reader compatible endpoints (api_amsreader.h): routing, the meter, the
  * text writers, /data.json and /sysinfo.json. */
 #include "api_amsreader.h"
+#include "plausible.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -138,7 +139,9 @@ static bool meter_open(const struct hp_api_env *env, const char *name, int64_t n
 	    .prices = price_config(env),
 	    .dyn = m->dyn,
 	    .live = &m->st.live,
-	    .reading = m->st.has_reading ? &m->st.reading : NULL,
+	    /* The AMS reader shows the last value of every field, not only what the
+	     * latest list carried (a list 1 has the power alone). */
+	    .reading = m->st.has_reading ? &m->st.merged : NULL,
 	    .now_ms = now_ms,
 	};
 	return true;
@@ -411,7 +414,7 @@ static double gauge_max_w(const struct hp_meter_config *mc)
 		return mc->max_power_w;
 	if (mc->main_fuse_a <= 0)
 		return mc->phases == 1 ? GAUGE_1PHASE_W : GAUGE_3PHASE_W;
-	return mc->main_fuse_a * mc->voltage * (mc->phases == 1 ? 1 : sqrt(3));
+	return hp_fuse_power_w(mc);
 }
 
 /* {u used kWh, c cost, p produced kWh, i income}, 2 decimals each. */

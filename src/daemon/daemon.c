@@ -24,6 +24,7 @@
 #include "log.h"
 #include "mqtt.h"
 #include "multiply.h"
+#include "plausible.h"
 #include "price_book.h"
 #include "ring.h"
 #include "source.h"
@@ -35,6 +36,9 @@
 #define RING_BYTES (64 * 1024)
 /* Bytes moved from a ring to the decoder per step. */
 #define DRAIN_CHUNK 4096
+/* A source thread away this much longer than it said it would be is stuck
+ * (daemon's watchdog): at least this, or half the watchdog interval. */
+#define SOURCE_GRACE_MS 5000
 /* Counters reach the state (and STATUS=) once a second. */
 #define STATUS_PERIOD_MS 1000
 /* Link errors are logged at most this often per meter. */
@@ -49,9 +53,11 @@ struct meter_run {
 	struct daemon *d;
 	struct hp_log_limit error_log;
 	struct hp_log_limit store_log; /* readings the store could not take */
+	struct hp_log_limit plausible_log;
 	/* The counts of the events the source made itself (a mep: meter's readings):
 	 * the decoder's counters for such a meter. */
 	struct hp_decoder_stats source_stats;
+	bool stuck; /* its source thread stopped turning: said once */
 };
 
 struct daemon {
@@ -66,8 +72,21 @@ struct daemon {
 	struct meter_run meters[HP_METERS_MAX];
 	int signal_fd;
 	uint64_t watchdog_usec; /* 0 = systemd does not watch us */
+	bool stopping;          /* shutting down: a frame cut off by the stop is no error */
 	int64_t last_commit_ms, last_status_ms, last_watchdog_ms;
 };
+
+/* A reading outside the configured installation is counted, shown in the status
+ * and logged (rate-limited), and kept: the config may be what is wrong. */
+static void check_plausible(struct meter_run *m, const struct hp_reading *r, int64_t now)
+{
+	char why[HP_DETAIL_MAX];
+	if (hp_plausible(m->cfg, r, why, sizeof(why)))
+		return;
+	hp_state_set_implausible(&m->d->state, m->index, why, now);
+	if (hp_log_limited(&m->plausible_log, now, ERROR_LOG_PERIOD_MS))
+		hp_log(LOG_WARNING, "meter %s: implausible reading: %s", m->cfg->name, why);
+}
 
 static void on_event(void *ctx, const struct hp_event *ev)
 {
@@ -78,6 +97,7 @@ static void on_event(void *ctx, const struct hp_event *ev)
 		struct hp_reading r = *ev->reading;
 		hp_apply_multipliers(m->cfg, &r);
 		hp_state_set_reading(&d->state, m->index, &r, now);
+		check_plausible(m, &r, now);
 		struct hp_acct_live live;
 		hp_accounting_reading(d->acct, m->index, now, &r, &live);
 		hp_state_set_live(&d->state, m->index, &live);
@@ -93,6 +113,10 @@ static void on_event(void *ctx, const struct hp_event *ev)
 			hp_log(LOG_WARNING,
 			       "meter %s: readings not stored (the store's queue is full)",
 			       m->cfg->name);
+		return;
+	}
+	if (d->stopping && ev->error->code == HP_ERR_TRUNCATED) {
+		hp_log(LOG_DEBUG, "meter %s: the stop cut a frame off", m->cfg->name);
 		return;
 	}
 	hp_state_set_error(&d->state, m->index, ev->error, now);
@@ -211,9 +235,10 @@ static void notify_status(struct daemon *d)
 			    ms.name, (long long)((hp_now_ms() - ms.reading_ms) / 1000),
 			    (unsigned long long)ms.stats.readings, (unsigned long long)errors);
 		else
-			n += (size_t)snprintf(status + n, sizeof(status) - n,
-					      "%s%s: no reading yet (%s)", i ? "; " : "", ms.name,
-					      hp_source_state_name(ms.source.state));
+			n += (size_t)snprintf(
+			    status + n, sizeof(status) - n,
+			    "%s%s: no reading yet (%s), %llu errors", i ? "; " : "", ms.name,
+			    hp_source_state_name(ms.source.state), (unsigned long long)errors);
 	}
 	if (d->mqtt != NULL && n < sizeof(status)) {
 		struct hp_mqtt_status mq;
@@ -223,6 +248,30 @@ static void notify_status(struct daemon *d)
 			 mq.last_error);
 	}
 	sd_notifyf(0, "STATUS=%s", status);
+}
+
+/* Whether every source thread is still turning (hp_source_alive), given half the
+ * watchdog interval, and at least SOURCE_GRACE_MS, beyond its own deadline. */
+static bool sources_alive(struct daemon *d, int64_t now)
+{
+	int64_t grace = (int64_t)(d->watchdog_usec / 2000);
+	if (grace < SOURCE_GRACE_MS)
+		grace = SOURCE_GRACE_MS;
+	bool alive = true;
+	for (unsigned i = 0; i < d->meter_count; i++) {
+		struct meter_run *m = &d->meters[i];
+		bool ok = m->source == NULL || hp_source_alive(m->source, now, grace);
+		if (!ok && !m->stuck)
+			hp_log(LOG_ERR,
+			       "meter %s: the source thread has not come back for %lld s; the "
+			       "watchdog will restart hanp1d",
+			       m->cfg->name, (long long)(grace / 1000));
+		else if (ok && m->stuck)
+			hp_log(LOG_NOTICE, "meter %s: the source thread turns again", m->cfg->name);
+		m->stuck = !ok;
+		alive = alive && ok;
+	}
+	return alive;
 }
 
 static void periodic(struct daemon *d, int64_t now)
@@ -239,9 +288,11 @@ static void periodic(struct daemon *d, int64_t now)
 	}
 	if (d->mqtt != NULL)
 		hp_mqtt_service(d->mqtt, now);
-	/* Pinged from the loop itself: a stuck parser stops the pings. */
+	/* Pinged from the loop itself, so a stuck parser stops the pings, and only
+	 * while every source thread turns. */
 	if (d->watchdog_usec > 0 &&
-	    (now - d->last_watchdog_ms) * 2000 >= (int64_t)d->watchdog_usec) {
+	    (now - d->last_watchdog_ms) * 2000 >= (int64_t)d->watchdog_usec &&
+	    sources_alive(d, now)) {
 		d->last_watchdog_ms = now;
 		sd_notify(0, "WATCHDOG=1");
 	}
@@ -296,6 +347,7 @@ static void run_loop(struct daemon *d)
 static void shut_down(struct daemon *d)
 {
 	sd_notify(0, "STOPPING=1");
+	d->stopping = true;
 	/* `offline` first: what is drained below is stored, not published. */
 	hp_mqtt_stop(d->mqtt);
 	d->mqtt = NULL;

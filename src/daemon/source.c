@@ -51,13 +51,26 @@ const char *hp_parity_name(enum hp_parity p)
 	return parity_names[p];
 }
 
+void hp_source_busy_for(struct hp_source *s, int64_t ms)
+{
+	atomic_store(&s->due_ms, ms == INT64_MAX ? INT64_MAX : hp_mono_ms() + ms);
+}
+
+bool hp_source_alive(struct hp_source *s, int64_t now_mono_ms, int64_t grace_ms)
+{
+	int64_t due = atomic_load(&s->due_ms);
+	return due == INT64_MAX || now_mono_ms <= due + grace_ms;
+}
+
 enum hp_wait hp_source_wait(struct hp_source *s, int fd, short events, int timeout_ms,
 			    short *revents)
 {
 	struct pollfd p[2] = {{.fd = s->stop_fd, .events = POLLIN}, {.fd = fd, .events = events}};
 	if (atomic_load(&s->stopping))
 		return HP_WAIT_STOP;
+	hp_source_busy_for(s, timeout_ms < 0 ? INT64_MAX : timeout_ms);
 	int n = poll(p, fd >= 0 ? 2 : 1, timeout_ms);
+	hp_source_busy_for(s, 0);
 	if (atomic_load(&s->stopping) || (n > 0 && p[0].revents != 0))
 		return HP_WAIT_STOP;
 	if (n <= 0) /* timeout, or EINTR: the caller loops and waits again */
@@ -73,6 +86,7 @@ void hp_source_push(struct hp_source *s, const uint8_t *p, size_t n)
 		return;
 	hp_ring_write(s->ring, p, n);
 	hp_source_heard(s, n);
+	hp_source_busy_for(s, 0); /* a replay at full speed pushes without waiting */
 }
 
 size_t hp_source_ring_room(struct hp_source *s)
@@ -302,6 +316,7 @@ struct hp_source *hp_source_start_opts(const struct hp_meter_config *m, struct h
 			snprintf(s->line_memo, sizeof(s->line_memo), "%s", opts->line_memo);
 	}
 	atomic_init(&s->stopping, false);
+	atomic_init(&s->due_ms, hp_mono_ms());
 	s->st.state = HP_SOURCE_STARTING;
 	s->st.baud = m->baud;
 	s->st.parity = m->parity;

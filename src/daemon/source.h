@@ -75,6 +75,11 @@ void hp_source_get_status(struct hp_source *s, struct hp_source_status *out);
  * false when there is none. */
 bool hp_source_take_event(struct hp_source *s, struct hp_source_event *out);
 
+/* Whether the source's thread is still turning: it came back from its last wait
+ * (or pushed bytes) no later than grace_ms after it was due. A thread blocked in
+ * a call that never returns is not, and the daemon stops pinging the watchdog. */
+bool hp_source_alive(struct hp_source *s, int64_t now_mono_ms, int64_t grace_ms);
+
 const char *hp_source_state_name(enum hp_source_state st);
 const char *hp_parity_name(enum hp_parity p);
 

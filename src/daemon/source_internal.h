@@ -49,6 +49,10 @@ struct hp_source {
 	pthread_t thread;
 	int stop_fd; /* eventfd: wakes every wait of the thread at once */
 	atomic_bool stopping;
+	/* Monotonic ms by which the thread will be back from what it is doing (a wait
+	 * ends, bytes are pushed): hp_source_alive. INT64_MAX while it waits for the
+	 * stop request alone. */
+	_Atomic int64_t due_ms;
 
 	pthread_mutex_t lock; /* guards st and the events */
 	struct hp_source_status st;
@@ -72,6 +76,10 @@ enum hp_wait {
 	HP_WAIT_TIMEOUT,
 	HP_WAIT_STOP,
 };
+
+/* Says the thread may be away up to ms from now without being stuck: for a call
+ * that can block longer than a wait (name resolution). */
+void hp_source_busy_for(struct hp_source *s, int64_t ms);
 
 /* Waits up to timeout_ms (-1 = no limit) for events on fd (fd < 0: only for the
  * stop request or the timeout); revents gets what poll said about fd. */

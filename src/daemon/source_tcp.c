@@ -16,6 +16,8 @@
 /* A dongle on WiFi answers in well under a second; 10 s covers a slow network
  * without holding the retry loop long. */
 #define CONNECT_TIMEOUT_MS 10000
+/* The longest a name lookup may keep the thread away (several servers and tries). */
+#define RESOLVE_MAX_MS 60000
 /* Keepalive: probe after 30 s of silence, every 10 s, give up after 3 (a meter
  * pushes at least every 10 s, so a minute of silence means the peer is gone). */
 #define KEEPALIVE_IDLE_S  30
@@ -115,7 +117,10 @@ static int tcp_connect(struct hp_source *s, const char *url)
 	snprintf(port, sizeof(port), "%u", s->m.port);
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
 	struct addrinfo *res = NULL;
+	/* The resolver's own timeouts (resolv.conf: 5 s per server and try) bound it. */
+	hp_source_busy_for(s, RESOLVE_MAX_MS);
 	int gai = getaddrinfo(s->m.host, port, &hints, &res);
+	hp_source_busy_for(s, 0);
 	if (gai != 0) {
 		hp_source_fail(s, "%s: cannot resolve the host: %s", url, gai_strerror(gai));
 		return -1;

@@ -73,9 +73,29 @@ void hp_state_set_reading(struct hp_state *s, unsigned index, const struct hp_re
 	pthread_mutex_lock(&s->lock);
 	if (index < s->meter_count) {
 		struct hp_meter_state *m = &s->meters[index];
+		bool swapped =
+		    hp_reading_has_text(r, HP_TEXT_METER_ID) &&
+		    strcmp(m->merged.text[HP_TEXT_METER_ID], r->text[HP_TEXT_METER_ID]) != 0 &&
+		    hp_reading_has_text(&m->merged, HP_TEXT_METER_ID);
+		if (!m->has_reading || swapped)
+			m->merged = *r;
+		else
+			hp_reading_merge(&m->merged, r);
 		m->reading = *r;
 		m->reading_ms = now_ms;
 		m->has_reading = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+void hp_state_set_implausible(struct hp_state *s, unsigned index, const char *why, int64_t now_ms)
+{
+	pthread_mutex_lock(&s->lock);
+	if (index < s->meter_count) {
+		struct hp_meter_state *m = &s->meters[index];
+		m->implausible++;
+		snprintf(m->implausible_why, sizeof(m->implausible_why), "%s", why);
+		m->implausible_ms = now_ms;
 	}
 	pthread_mutex_unlock(&s->lock);
 }

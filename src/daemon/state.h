@@ -17,13 +17,19 @@ struct hp_meter_state {
 	char name[HP_NAME_MAX];
 	bool has_reading;
 	struct hp_reading reading; /* multipliers applied */
-	int64_t reading_ms;        /* wall clock when it was decoded */
+	/* Every value's latest, across the meter's lists (hp_reading_merge); started
+	 * afresh when the meter id changes (a meter swap). */
+	struct hp_reading merged;
+	int64_t reading_ms; /* wall clock when it was decoded */
 	struct hp_decoder_stats stats;
 	bool has_error;
 	struct hp_error last_error;
 	int64_t last_error_ms;
 	struct hp_source_status source;
-	uint64_t ring_dropped;    /* bytes the ring had no room for */
+	uint64_t ring_dropped;               /* bytes the ring had no room for */
+	uint64_t implausible;                /* readings outside the installation (plausible.h) */
+	char implausible_why[HP_DETAIL_MAX]; /* the last one's value, in words */
+	int64_t implausible_ms;              /* wall clock of the last one */
 	struct hp_acct_live live; /* running hour/day/month/quarter (accounting_live.h) */
 };
 
@@ -75,6 +81,8 @@ void hp_state_set_reading(struct hp_state *s, unsigned index, const struct hp_re
 			  int64_t now_ms);
 void hp_state_set_error(struct hp_state *s, unsigned index, const struct hp_error *e,
 			int64_t now_ms);
+/* Counts a reading hp_plausible refused, with why. */
+void hp_state_set_implausible(struct hp_state *s, unsigned index, const char *why, int64_t now_ms);
 void hp_state_set_counters(struct hp_state *s, unsigned index, const struct hp_decoder_stats *st,
 			   const struct hp_source_status *src, uint64_t ring_dropped);
 void hp_state_set_store(struct hp_state *s, const struct hp_store_status *st);

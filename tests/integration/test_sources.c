@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "ring.h"
 #include "source.h"
 #include "source_internal.h"
+#include "state.h"
 
 #define RING_CAP (1u << 16)
 /* The device comes back and the source must read again within this. */
@@ -512,6 +514,34 @@ static void test_replay_missing(void)
 	hp_ring_free(&ring);
 }
 
+/* A thread blocked in a call that does not return is not alive (the daemon then
+ * stops pinging systemd's watchdog): a replay of a FIFO nobody writes to blocks in
+ * open(). Once a writer comes, the thread turns again. */
+static void test_stuck_thread(void)
+{
+	struct hp_ring ring;
+	hp_ring_init(&ring, RING_CAP);
+	char path[HP_PATH_MAX];
+	snprintf(path, sizeof(path), "%s/fifo", scratch);
+	CHECK(mkfifo(path, 0600) == 0);
+	struct hp_meter_config m = meter(HP_SOURCE_REPLAY, path);
+	struct hp_source *s = hp_source_start(&m, &ring, NULL);
+	CHECK(hp_source_alive(s, hp_mono_ms(), 200)); /* just started */
+	usleep(500 * 1000);
+	CHECK(!hp_source_alive(s, hp_mono_ms(), 200));
+	/* A writer: open() returns, the FIFO is refused (not a capture file) and the
+	 * thread waits its backoff, turning. */
+	int w = open(path, O_WRONLY | O_CLOEXEC);
+	CHECK(w >= 0);
+	struct hp_source_status st;
+	CHECK(wait_status(s, retrying_for, "", WAIT_MS, &st));
+	CHECK(hp_source_alive(s, hp_mono_ms(), 200));
+	hp_source_stop(s);
+	close(w);
+	unlink(path);
+	hp_ring_free(&ring);
+}
+
 /* ---- simulator ---- */
 
 struct tally {
@@ -593,6 +623,7 @@ int main(void)
 	test_replay(1000, 6000, false); /* a raw capture */
 	test_replay(0, 200000, true);   /* as fast as the ring takes it, nothing dropped */
 	test_replay_missing();
+	test_stuck_thread();
 	test_sim("kamstrup-list2", 100, false); /* a frame every 100 ms */
 	test_sim("kamstrup-dk", 100, true);     /* encrypted with the meter's own keys */
 	test_sim("dsmr50-nl", 10, false);       /* 1 s frames at 10x */

@@ -353,6 +353,18 @@ static void test_status(void)
 	CHECK_STREQ(str(le, "probable_cause"), hp_error_hint(HP_ERR_CRC));
 	CHECK_NEAR(num(le, "age_s"), 4.0);
 	CHECK_INT(integer(m, "ring_dropped"), 77);
+	json_t *pl = json_object_get(m, "implausible");
+	CHECK_INT(integer(pl, "count"), 0);
+	CHECK(json_is_null(json_object_get(pl, "last")));
+	json_decref(o);
+	hp_state_set_implausible(&state, 0, "l1_voltage_v = 2310 is above 345", NOW - 2000);
+	o = get("/status", NULL, NOW, &status);
+	meters = json_object_get(o, "meters");
+	m = json_array_get(meters, 0);
+	pl = json_object_get(m, "implausible");
+	CHECK_INT(integer(pl, "count"), 1);
+	CHECK_STREQ(str(pl, "last"), "l1_voltage_v = 2310 is above 345");
+	CHECK_NEAR(num(pl, "age_s"), 2.0);
 	CHECK_INT(integer(m, "garbage_bytes"), 12);
 	CHECK_INT(integer(m, "unauthenticated"), 2);
 	CHECK_INT(integer(m, "ignored_apdus"), 1);

@@ -542,6 +542,29 @@ static void test_data_json(void)
 	CHECK_STREQ(raw(o, "hm"), "2");
 	json_decref(o);
 
+	/* A list 1 (the power alone) between the fuller lists: the power is new,
+	 * every other field keeps its last value, as the AMS reader shows them. */
+	struct hp_reading list1;
+	hp_reading_init(&list1, HP_PROTO_DLMS, HP_FRAMING_HDLC);
+	hp_reading_set(&list1, HP_NUM_POWER_IMPORT_W, 4100);
+	hp_state_set_reading(&state, HOME, &list1, now + 4000);
+	o = get_shaped("/data.json", NULL, now + 4500, spec_of(DATA_SPEC));
+	CHECK_STREQ(raw(o, "i"), "4100");
+	CHECK_STREQ(raw(o, "l1.u"), "230.12");
+	CHECK_STREQ(raw(o, "l3.i"), "9.10");
+	CHECK_STREQ(raw(o, "ic"), "12345.679");
+	CHECK_STREQ(raw(o, "mt"), "2");
+	json_decref(o);
+	/* A new meter id (a swap) starts afresh: nothing of the old meter stays. */
+	hp_reading_set_text(&list1, HP_TEXT_METER_ID, "7359992890941742", 16);
+	hp_state_set_reading(&state, HOME, &list1, now + 5000);
+	o = get_shaped("/data.json", NULL, now + 5500, spec_of(DATA_SPEC));
+	CHECK_STREQ(raw(o, "i"), "4100");
+	CHECK_STREQ(raw(o, "l1.u"), "0.00");
+	CHECK_STREQ(raw(o, "ic"), "0.000");
+	json_decref(o);
+	set_reading(HOME, now + 3000);
+
 	/* Another meter by name; no reading: zeros, no frame yet after 30 s: error. A
 	 * TN grid; no fuse: the firmware's 3-phase gauge and 40 A. */
 	struct query q = {.key = {"meter"}, .value = {"plain"}, .n = 1};
