@@ -3,6 +3,7 @@
 #ifndef HP_TEST_CHECK_H
 #define HP_TEST_CHECK_H
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,22 @@ static int check_count;
 	} while (0)
 
 /* Ends main(): prints the tally and gives the exit status. */
+/* Writes len bytes to path (a test's fixture file); a failure is a failed check. */
+static inline void check_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	CHECK_MSG(f != NULL, "%s: %s", path, strerror(errno));
+	if (f == NULL)
+		return;
+	CHECK(fwrite(data, 1, len, f) == len);
+	CHECK(fclose(f) == 0);
+}
+
+static inline void check_write_text(const char *path, const char *text)
+{
+	check_write_file(path, text, strlen(text));
+}
+
 static inline int check_report(const char *name)
 {
 	printf("%s: %d checks, %d failed\n", name, check_count, check_failures);

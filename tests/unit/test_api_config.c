@@ -21,16 +21,6 @@
 static char tmpdir[] = "/tmp/hp-test-api-config-XXXXXX";
 static char hash[HP_PASSWD_HASH_LEN];
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f == NULL)
-		return;
-	fputs(text, f);
-	fclose(f);
-}
-
 static void print_error(void *ctx, const char *file, int line, const char *msg)
 {
 	(void)ctx;
@@ -92,7 +82,7 @@ static void write_config(const char *path)
 		 "direction = both\n"
 		 "value = 25\n",
 		 hash, tmpdir);
-	write_file(path, text);
+	check_write_text(path, text);
 }
 
 static json_t *config_answer(const struct hp_config *cfg)

@@ -48,21 +48,11 @@ static void collect(void *ctx, const char *file, int line, const char *msg)
 	ps->count++;
 }
 
-static void write_file(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK_MSG(f != NULL, "%s: %s", path, strerror(errno));
-	if (f == NULL)
-		return;
-	CHECK(fwrite(text, 1, len, f) == len);
-	fclose(f);
-}
-
 /* Loads text as a config file; the problems in ps. */
 static int load_bytes(const char *text, size_t len, struct problems *ps)
 {
 	memset(ps, 0, sizeof(*ps));
-	write_file(conf_path, text, len);
+	check_write_file(conf_path, text, len);
 	int n = hp_config_load(conf_path, &cfg, collect, ps);
 	CHECK_INT(n, ps->count);
 	CHECK(n == 0 || strcmp(ps->file, conf_path) == 0);
@@ -1250,7 +1240,7 @@ static void test_files(void)
 	CHECK(strstr(ps.p[0].msg, "Is a directory") != NULL);
 
 	/* Without a callback the problems are still counted. */
-	write_file(conf_path, "[meter a]\nbaud = 1\n", 19);
+	check_write_file(conf_path, "[meter a]\nbaud = 1\n", 19);
 	CHECK_INT(hp_config_load(conf_path, &cfg, NULL, NULL), 2);
 
 	/* A second load starts from the defaults again. */
@@ -1393,7 +1383,7 @@ static void write_zone(const char *path, int32_t off)
 	for (int i = 0; i < 4; i++)
 		b[44 + i] = (unsigned char)((uint32_t)off >> (24 - 8 * i));
 	memcpy(b + 50, "ZZZ", 4);
-	write_file(path, (const char *)b, sizeof(b));
+	check_write_file(path, (const char *)b, sizeof(b));
 }
 
 static void make_zoneinfo(void)
@@ -1409,7 +1399,7 @@ static void make_zoneinfo(void)
 	snprintf(path, sizeof(path), "%s/zoneinfo/UTC", tmp_dir);
 	write_zone(path, 0);
 	snprintf(path, sizeof(path), "%s/zoneinfo/Europe/Broken", tmp_dir);
-	write_file(path, "TZif", 4);
+	check_write_file(path, "TZif", 4);
 }
 
 static void remove_tree(void)

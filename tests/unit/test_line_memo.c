@@ -20,16 +20,6 @@ static void test_paths(void)
 	CHECK(!hp_line_memo_path("/a/very/long/state/directory/name/history.db", "home", out, 20));
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 static void test_round_trip(const char *dir)
 {
 	char path[256];
@@ -61,11 +51,11 @@ static void test_round_trip(const char *dir)
 	    "baud=9600\nparity=8N1\n",                        /* no device */
 	};
 	for (size_t i = 0; i < sizeof(untrusted) / sizeof(untrusted[0]); i++) {
-		write_file(path, untrusted[i]);
+		check_write_text(path, untrusted[i]);
 		CHECK_MSG(!hp_line_memo_load(path, "/dev/ttyUSB0", &got), "case %zu", i);
 	}
 	/* Comments and unknown keys are skipped. */
-	write_file(path, "# note\nfuture=1\ndevice=/dev/ttyUSB0\nparity=8E1\nbaud=2400\n");
+	check_write_text(path, "# note\nfuture=1\ndevice=/dev/ttyUSB0\nparity=8E1\nbaud=2400\n");
 	CHECK(hp_line_memo_load(path, "/dev/ttyUSB0", &got));
 	CHECK_INT(got.baud, 2400);
 	CHECK_INT(got.parity, HP_PARITY_8E1);

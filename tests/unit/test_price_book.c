@@ -77,16 +77,6 @@ static int push_list(struct hp_price_book *b, int64_t start_ms, int n, int64_t l
 	return rc;
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 static char *read_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -260,7 +250,7 @@ static void test_damaged_files(void)
 	    "{\"prices\": []}",
 	};
 	for (size_t i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++) {
-		write_file(state, damaged[i]);
+		check_write_text(state, damaged[i]);
 		struct hp_price_book *b = hp_price_book_new(&cfg, state);
 		CHECK(b != NULL);
 		if (b == NULL)

@@ -346,12 +346,7 @@ static void write_file(const char *name, const void *data, size_t len)
 	*slash = '\0';
 	mkdir(path, 0700);
 	*slash = '/';
-	FILE *f = fopen(path, "wb");
-	CHECK_MSG(f != NULL, "%s", path);
-	if (f == NULL)
-		return;
-	CHECK(fwrite(data, 1, len, f) == len);
-	fclose(f);
+	check_write_file(path, data, len);
 }
 
 /* ---- TZif files this test writes ---- */
