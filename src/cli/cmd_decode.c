@@ -81,15 +81,19 @@ static uint8_t *read_all(FILE *f, size_t *len)
 	return buf;
 }
 
-static void decode_usage(void)
+static void decode_usage(FILE *out)
 {
 	fputs("usage: hanp1d decode [--key HEX] [--auth-key HEX] [--system-title HEX] [--explain] "
 	      "[FILE|-]\n"
+	      "       hanp1d decode {--mep-table T | --mep-request HEX} [--mep-bt21 HEX] [FILE|-]\n"
 	      "  --key HEX           encryption key (EK/GUEK), 32 hex digits\n"
 	      "  --auth-key HEX      authentication key (AK/GAK), 32 hex digits\n"
 	      "  --system-title HEX  system title for encrypted DSMR without one, 16 hex digits\n"
-	      "  --explain           walk through each frame in words, with probable causes\n",
-	      stderr);
+	      "  --explain           walk through each frame in words, with probable causes\n"
+	      "  --mep-table T       MEP (OSGP) responses to a read of table T (23, BT28, ET03)\n"
+	      "  --mep-request HEX   MEP responses to this request (a frame or its APDU)\n"
+	      "  --mep-bt21 HEX      the MEP meter's BT21 (10 bytes) for BT23 and BT28\n",
+	      out);
 }
 
 static int parse_options(int argc, char **argv, struct hp_keys *keys, bool *explain,
@@ -132,6 +136,8 @@ static int parse_options(int argc, char **argv, struct hp_keys *keys, bool *expl
 		case 'e':
 			*explain = true;
 			break;
+		case 'h':
+			return 1;
 		default:
 			return -1;
 		}
@@ -166,9 +172,10 @@ int hp_cmd_decode(int argc, char **argv)
 	struct hp_keys keys = {0};
 	const char *path = NULL;
 	struct decode_run run = {0};
-	if (parse_options(argc, argv, &keys, &run.explain, &path) != 0) {
-		decode_usage();
-		return HP_EXIT_USAGE;
+	int parsed = parse_options(argc, argv, &keys, &run.explain, &path);
+	if (parsed != 0) {
+		decode_usage(parsed > 0 ? stdout : stderr);
+		return parsed > 0 ? 0 : HP_EXIT_USAGE;
 	}
 	size_t len = 0;
 	uint8_t *buf = load_capture(path, &len);

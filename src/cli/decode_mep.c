@@ -97,11 +97,12 @@ static int parse_request(const char *text, struct mep_decode *d)
 
 static void usage(void)
 {
-	fputs("usage: hanp1d decode --mep-table T [--mep-bt21 HEX] FILE\n"
-	      "       hanp1d decode --mep-request HEX [--mep-bt21 HEX] FILE\n"
-	      "FILE holds MEP response frames (hex text or raw bytes). T is 23, BT28, ET03,\n"
-	      "0x0817, ...; HEX a request frame or its APDU. --mep-bt21 gives the meter's\n"
-	      "BT21 (ACT_REGS, 10 bytes); default 44 00 00 02 01 00 00 00 01 37.\n",
+	fputs("usage: hanp1d decode --mep-table T [--mep-bt21 HEX] [FILE|-]\n"
+	      "       hanp1d decode --mep-request HEX [--mep-bt21 HEX] [FILE|-]\n"
+	      "FILE (default: standard input) holds MEP response frames (hex text or raw\n"
+	      "bytes). T is 23, BT28, ET03, 0x0817, ...; HEX a request frame or its APDU.\n"
+	      "--mep-bt21 gives the meter's BT21 (ACT_REGS, 10 bytes); default\n"
+	      "44 00 00 02 01 00 00 00 01 37.\n",
 	      stderr);
 }
 
@@ -219,12 +220,18 @@ int hp_decode_mep(int argc, char **argv)
 		perror(path);
 		return HP_EXIT_USAGE;
 	}
-	uint8_t *buf = malloc(MEP_CAPTURE_MAX);
-	size_t len = buf != NULL ? fread(buf, 1, MEP_CAPTURE_MAX, f) : 0;
+	uint8_t *buf = malloc(MEP_CAPTURE_MAX + 1);
+	size_t len = buf != NULL ? fread(buf, 1, MEP_CAPTURE_MAX + 1, f) : 0;
 	if (f != stdin)
 		fclose(f);
 	if (buf == NULL)
 		return HP_EXIT_USAGE;
+	if (len > MEP_CAPTURE_MAX) {
+		fprintf(stderr, "hanp1d decode: %s: larger than %u bytes; split the capture\n",
+			path, (unsigned)MEP_CAPTURE_MAX);
+		free(buf);
+		return HP_EXIT_USAGE;
+	}
 	if (hp_is_hex_text(buf, len))
 		len = hp_hex_text_decode(buf, len);
 	struct hp_mep_framer fr;

@@ -58,7 +58,9 @@ static void usage(FILE *f)
 	      "  --noise-every S     write a few noise bytes while idle every S seconds\n"
 	      "  --present-values N  BT21 PV (default 55; fewer makes BT28 unsupported)\n"
 	      "  --no-trailer        no SEQ echo and digest after the data\n"
-	      "  --dribble           write replies one byte per 20 ms\n",
+	      "  --dribble           write replies one byte per 20 ms\n"
+	      "  --reply-delay MS    wait this long before each reply (default 50)\n"
+	      "  --seed N            seed of the noise and the jumps (default 1)\n",
 	      f);
 }
 
@@ -97,7 +99,7 @@ static int parse_options(int argc, char **argv, struct mep_sim_options *o)
 	optind = 1;
 	int c;
 	unsigned long v = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		int bad = 0;
 		switch (c) {
 		case 'm':
