@@ -32,6 +32,18 @@ static unsigned interval_of(enum hp_enc_profile p)
 	return SIM_INTERVAL_S;
 }
 
+/* Several sim: meters in one configuration are told apart by their ids: the example
+ * meter's, its last 8 digits a hash (FNV-1a) of the meter's name. */
+static void name_meter_id(struct hp_enc_values *v, const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++)
+		h = (h ^ *c) * 16777619u;
+	size_t n = strlen(v->meter_id);
+	if (n >= 8)
+		snprintf(v->meter_id + n - 8, 9, "%08u", (unsigned)(h % 100000000u));
+}
+
 /* The profile's link, with the meter's keys where the config gives them. */
 static void link_for(const struct hp_meter_config *m, enum hp_enc_profile p,
 		     struct hp_enc_link *link)
@@ -106,6 +118,7 @@ static enum hp_session_end sim_session(struct hp_source *s)
 	struct sim_model model;
 	sim_model_init(&model, s->m.phases == 1 ? 1 : 3, (uint64_t)time(NULL), sim_local_now());
 	sim_model_fit_profile(&model, f->lists[0].profile);
+	name_meter_id(&model.values, s->m.name);
 	char what[HP_PATH_MAX + 8];
 	snprintf(what, sizeof(what), "sim:%s", s->m.path);
 	hp_source_opened(s, what);

@@ -58,7 +58,8 @@ hash=$(printf 'dashboard secret\n' | "$hanp1d" passwd) || {
 }
 
 # A third meter replays a capture whose second frame is damaged: its status has
-# CRC errors to count and explain, and it has no capacity tariff.
+# CRC errors to count and explain, it has no capacity tariff, and a configured
+# maximum power instead of a main fuse scales its import gauge.
 "$hanp1d" sim --meter kamstrup-list2 --count 2 --hex >"$tmp/frames.hex" || {
 	echo "FAIL: hanp1d sim"
 	exit 1
@@ -97,6 +98,7 @@ timezone = Europe/Brussels
 
 [meter garage]
 source = replay:$tmp/frames.hex
+max_power_w = 11000
 timezone = Europe/Oslo
 
 [http]

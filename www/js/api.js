@@ -1,7 +1,10 @@
-// Every request the pages make goes through here. URLs are relative, so the pages
-// work below any [http] prefix (a reverse proxy's /hanp1d/). Nothing here throws:
-// an answer is {ok, status, body}, with status 0 when the daemon cannot be reached,
-// so a widget whose endpoint is missing (404) shows "not available" instead.
+// Every request the pages make goes through here, and waits its turn at the gate
+// (poll.js: at most one a second). URLs are relative, so the pages work below any
+// [http] prefix (a reverse proxy's /hanp1d/). Nothing here throws: an answer is
+// {ok, status, body}, with status 0 when the daemon cannot be reached, so a widget
+// whose endpoint is missing (404) shows "not available" instead.
+
+import { gate } from "./poll.js";
 
 const ROOT = "api/v1/";
 
@@ -18,8 +21,10 @@ export function meterPath(name, what) {
 	return `meters/${encodeURIComponent(name)}/${what}`;
 }
 
-export async function getJSON(path, params) {
+// urgent: the request answers a click, so it goes before the poll loop's.
+export async function getJSON(path, params, { urgent = false } = {}) {
 	const url = apiUrl(path, params);
+	const done = await gate.enter(urgent);
 	try {
 		const res = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
 		let body = null;
@@ -31,6 +36,8 @@ export async function getJSON(path, params) {
 		return { ok: res.ok, status: res.status, body, url };
 	} catch (err) {
 		return { ok: false, status: 0, body: null, url, error: String(err && err.message ? err.message : err) };
+	} finally {
+		done();
 	}
 }
 

@@ -5,6 +5,7 @@
 
 import { el } from "./dom.js";
 import { cssColor } from "./theme.js";
+import { tick, TICK_DECIMALS } from "./format.js";
 
 const VENDOR = "vendor/chart.js/";
 const CANDIDATES = ["chart.min.js", "chart.umd.min.js", "chart.umd.js", "chart.js"];
@@ -114,7 +115,7 @@ function baseOptions() {
 }
 
 // Scales with the theme's colours; y ticks show absolute values (export bars
-// point down but are not negative energy).
+// point down but are not negative energy), with at most 3 decimals.
 export function axes(c, { yTitle, absolute = true, stacked = true, xTicks = {} } = {}) {
 	return {
 		x: {
@@ -127,7 +128,8 @@ export function axes(c, { yTitle, absolute = true, stacked = true, xTicks = {} }
 			grid: { color: c.grid },
 			ticks: {
 				color: c.muted,
-				callback: (v) => (absolute ? Math.abs(v) : v),
+				precision: TICK_DECIMALS,
+				callback: (v) => tick(absolute ? Math.abs(v) : v),
 			},
 			title: yTitle ? { display: true, text: yTitle, color: c.muted } : undefined,
 		},

@@ -1,5 +1,6 @@
 // The dashboard: a meter selector, the status bar and the widgets of the selected
-// meter, kept live by one poll loop (poll.js: at most one request a second).
+// meter, kept live by one poll loop (poll.js: at most one request a second, also
+// at load and on a meter switch).
 
 import { getJSON, meterPath, failure } from "./api.js";
 import { byId, el } from "./dom.js";
@@ -18,17 +19,20 @@ import { HistoryCard } from "./history.js";
 const STORAGE_KEY = "hanp1d-meter";
 
 // How often each widget wants fresh data (ms); the loop serves one a second.
+// Infinity: once, at the first view of a meter.
 const PERIOD = {
 	now: 2000,
 	status: 5000,
+	quarter: Infinity,
 	peaks: 10000,
 	hours: 15000,
 	days: 60000,
 	months: 120000,
 	prices: 300000,
+	history: Infinity,
 };
 
-const poller = new Poller(1000);
+const poller = new Poller();
 let meters = [];
 let meter = null;
 let generation = 0;
@@ -75,11 +79,10 @@ function showNow(answer) {
 	byId("power").dataset.state = "waiting";
 }
 
-// From the configuration: each meter's Norwegian step table (the peak widget
-// draws the steps) and the currency (of the Belgian capacity fee). Without
-// /config the widgets do without.
-async function addConfig(list) {
-	const a = await getJSON("config");
+// From the configuration (a /config answer): each meter's Norwegian step table
+// (the peak widget draws the steps) and the currency (of the Belgian capacity
+// fee). Without /config the widgets do without.
+function addConfig(list, a) {
 	if (!a.ok || !a.body || !Array.isArray(a.body.sections)) return;
 	const prices = a.body.sections.find((s) => s.section === "prices");
 	for (const s of a.body.sections) {
@@ -122,6 +125,7 @@ async function selectMeter(name) {
 	lastPeaks = null;
 	for (const x of Object.values(w)) if (x.setMeter) x.setMeter(meter);
 
+	// The tasks in the order the first view fills them: what is live first.
 	poller.clear();
 	poller.set("now", PERIOD.now, async () => {
 		const a = await getJSON(meterPath(name, "now"));
@@ -130,6 +134,15 @@ async function selectMeter(name) {
 	poller.set("status", PERIOD.status, async () => {
 		const a = await getJSON("status");
 		if (isCurrent()) w.status.update(a, name);
+	});
+	// The quarter's readings so far, which also fill in values the latest
+	// reading lacks (short lists).
+	poller.set("quarter", PERIOD.quarter, async () => {
+		const rows = await w.quarter.backfill(isCurrent);
+		if (!isCurrent() || rows.length === 0) return;
+		for (const row of rows) merged.addRow(row);
+		w.power.update(merged);
+		w.phases.update(merged);
 	});
 	poller.set("peaks", PERIOD.peaks, async () => {
 		const a = await getJSON(meterPath(name, "peaks"));
@@ -142,22 +155,17 @@ async function selectMeter(name) {
 	poller.set("days", PERIOD.days, () => w.month.refresh(isCurrent));
 	poller.set("months", PERIOD.months, () => w.year.refresh(isCurrent));
 	poller.set("prices", PERIOD.prices, () => w.prices.refresh(isCurrent));
-	// The first view: everything at once, and the quarter's readings so far,
-	// which also fill in values the latest reading lacks (short lists).
-	const [, rows] = await Promise.all([poller.load(), w.quarter.backfill(isCurrent)]);
-	if (!isCurrent()) return;
-	if (rows.length > 0) {
-		for (const row of rows) merged.addRow(row);
-		w.power.update(merged);
-		w.phases.update(merged);
-	}
-	document.body.dataset.meter = name;
+	poller.set("history", PERIOD.history, () => w.history.load());
+	await poller.load();
+	// Every widget has had its first answer.
+	if (isCurrent()) document.body.dataset.meter = name;
 }
 
 async function main() {
 	setupThemeToggle(byId("theme-toggle"));
 	w = createWidgets();
-	const list = await getJSON("meters");
+	poller.start();
+	const [list, config] = await Promise.all([getJSON("meters"), getJSON("config")]);
 	if (!list.ok || !Array.isArray(list.body) || list.body.length === 0) {
 		const p = byId("no-meters");
 		p.textContent = list.ok
@@ -169,13 +177,12 @@ async function main() {
 		return;
 	}
 	meters = list.body;
-	await addConfig(meters);
+	addConfig(meters, config);
 	const select = byId("meter");
 	select.replaceChildren(...meters.map((m) => el("option", { value: m.name, text: m.name })));
 	byId("meter-picker").classList.toggle("hidden", meters.length < 2);
 	select.addEventListener("change", () => selectMeter(select.value));
 	await selectMeter(pickInitialMeter());
-	poller.start();
 	// A hidden tab asks nothing; back in view, it catches up at once.
 	document.addEventListener("visibilitychange", () => {
 		if (document.hidden) poller.stop();

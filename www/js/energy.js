@@ -28,9 +28,10 @@ function bucket(b) {
 }
 
 // {ok, buckets, currency, total, source: "energy" | "history"} or {ok: false, why}.
-export async function fetchEnergy(meter, period, from, to) {
+// opts: getJSON's ({urgent}).
+export async function fetchEnergy(meter, period, from, to, opts) {
 	if (!energyMissing) {
-		const a = await getJSON(meterPath(meter, "energy"), { period, from, to });
+		const a = await getJSON(meterPath(meter, "energy"), { period, from, to }, opts);
 		if (a.ok && a.body && Array.isArray(a.body.buckets)) {
 			return {
 				ok: true,
@@ -43,7 +44,7 @@ export async function fetchEnergy(meter, period, from, to) {
 		if (!missingEndpoint(a)) return { ok: false, why: failure(a) };
 		energyMissing = true;
 	}
-	const h = await getJSON(meterPath(meter, "history"), { resolution: period, from, to });
+	const h = await getJSON(meterPath(meter, "history"), { resolution: period, from, to }, opts);
 	if (!h.ok || !Array.isArray(h.body)) return { ok: false, why: failure(h) };
 	return { ok: true, source: "history", currency: null, buckets: h.body.map(bucket), total: null };
 }

@@ -19,6 +19,15 @@ export function power(w) {
 	return (w / 1000).toFixed(a < 10000 ? 2 : 1) + " kW";
 }
 
+// An axis tick: at most 3 decimals and no trailing zeros (Chart.js's steps carry
+// float noise: 1.2000000000000002 reads 1.2). The charts ask for steps of 0.001
+// or more (ticks.precision 3), so no two ticks read alike.
+export const TICK_DECIMALS = 3;
+
+export function tick(v) {
+	return isNum(v) ? String(Number(v.toFixed(TICK_DECIMALS))) : "";
+}
+
 export function kw(v, decimals = 2) {
 	return isNum(v) ? v.toFixed(decimals) + " kW" : NONE;
 }

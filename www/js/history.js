@@ -1,10 +1,11 @@
 // The history browser: a day, a month or a range of days; resolutions from month
 // down to 15 minutes and the raw readings; clicking a bar zooms in (month -> day
 // -> hour); a button jumps to the month's peak hour (Norway) or quarter (Belgium).
-// Requests here answer a click, so they go out at once, outside the poll loop.
+// Requests here answer a click, so they go before the poll loop's (poll.js); the
+// first view of a meter is a poll task (dashboard.js), after the live widgets.
 
 import { el, setValue, figuresTable } from "./dom.js";
-import { fixed, kwh, money, power } from "./format.js";
+import { fixed, kwh, money, power, tick, TICK_DECIMALS } from "./format.js";
 import { fetchEnergy, sum } from "./energy.js";
 import { apiUrl, getJSON, meterPath, failure } from "./api.js";
 import { ChartView, energyBars } from "./charts.js";
@@ -22,6 +23,7 @@ import {
 
 const pad = (n) => String(n).padStart(2, "0");
 const RAW_LIMIT = 10000;
+const URGENT = { urgent: true };
 
 const RESOLUTIONS = {
 	month: ["day", "hour", "15m"],
@@ -150,7 +152,14 @@ export class HistoryCard {
 		};
 		this.highlightMs = null;
 		this.highlightClock = null;
-		this.load();
+		// The previous meter's figures go; this one's come with the poll loop.
+		this.seq++;
+		this.syncControls(this.resolution());
+		this.title.textContent = "";
+		this.summary.textContent = "";
+		this.table.replaceChildren();
+		this.chart.show((c) => energyBars(c, { labels: [], imports: [], exports: [] }));
+		this.root.dataset.state = "loading";
 	}
 
 	// ---- what the controls do ----
@@ -340,17 +349,16 @@ export class HistoryCard {
 		this.root.dataset.state = "loading";
 		const isCurrent = () => seq === this.seq && meter === this.meter;
 		if (res === "raw") {
-			const a = await getJSON(meterPath(meter.name, "history"), {
-				resolution: "raw",
-				from: r.from,
-				to: r.to,
-				limit: RAW_LIMIT,
-			});
+			const a = await getJSON(
+				meterPath(meter.name, "history"),
+				{ resolution: "raw", from: r.from, to: r.to, limit: RAW_LIMIT },
+				URGENT,
+			);
 			if (!isCurrent()) return;
 			if (!a.ok || !Array.isArray(a.body)) this.showError(failure(a));
 			else this.renderRaw(a.body);
 		} else {
-			const a = await fetchEnergy(meter.name, res, r.from, r.to);
+			const a = await fetchEnergy(meter.name, res, r.from, r.to, URGENT);
 			if (!isCurrent()) return;
 			if (!a.ok) this.showError(a.why);
 			else this.renderEnergy(a, res);
@@ -460,7 +468,7 @@ export class HistoryCard {
 					},
 					y: {
 						grid: { color: c.grid },
-						ticks: { color: c.muted, callback: (v) => Math.abs(v) },
+						ticks: { color: c.muted, precision: TICK_DECIMALS, callback: (v) => tick(Math.abs(v)) },
 						title: { display: true, text: "kW", color: c.muted },
 					},
 				},
@@ -508,7 +516,7 @@ async function findPeak(meter, peaks) {
 	// Without /peaks: the month's highest hour (or quarter, Belgium) from its buckets.
 	const quarter = meter.capacity_tariff === "be";
 	const month = monthText(Date.now(), meter.timezone);
-	const a = await fetchEnergy(meter.name, quarter ? "15m" : "hour", month + "-01", addMonths(month, 1) + "-01");
+	const a = await fetchEnergy(meter.name, quarter ? "15m" : "hour", month + "-01", addMonths(month, 1) + "-01", URGENT);
 	if (!a.ok) return null;
 	let best = null;
 	for (const b of a.buckets)

@@ -11,7 +11,7 @@ import { setupThemeToggle } from "./theme.js";
 import { MergedReading } from "./reading.js";
 import { dateText, addDays } from "./time.js";
 
-const poller = new Poller(1000);
+const poller = new Poller();
 const merged = new Map();
 const cards = new Map();
 
@@ -247,19 +247,27 @@ async function main() {
 	const meters = list.body;
 	const wanted = new URLSearchParams(location.search).get("meter");
 	if (wanted) byId("dash-link").href = "./?meter=" + encodeURIComponent(wanted);
+	poller.set("status", 3000, async () => showStatus(await getJSON("status"), meters));
 	for (const m of meters) {
 		cards.set(m.name, meterCard(m));
 		merged.set(m.name, new MergedReading());
 		showIdentity(m);
-		poller.set("now-" + m.name, 5000, async () => {
-			const a = await getJSON(meterPath(m.name, "now"));
-			if (a.ok && merged.get(m.name).add(a.body)) showIdentity(m);
-		});
+		// /now is asked for the identity alone, which does not change: as often as
+		// the loop allows until the meter's id has come (some meters send it in a
+		// list every 10 s only), then rarely.
+		const known = () => merged.get(m.name).value("meter_id") !== undefined;
+		poller.set(
+			"now-" + m.name,
+			() => (known() ? 60000 : 1000),
+			async () => {
+				const a = await getJSON(meterPath(m.name, "now"));
+				if (a.ok && merged.get(m.name).add(a.body)) showIdentity(m);
+			},
+		);
 	}
-	poller.set("status", 3000, async () => showStatus(await getJSON("status"), meters));
 	if (meters.length > 0) setupCsv(meters);
-	await Promise.all([poller.load(), showConfig()]);
 	poller.start();
+	await Promise.all([poller.load(), showConfig()]);
 	document.addEventListener("visibilitychange", () => (document.hidden ? poller.stop() : poller.start()));
 }
 

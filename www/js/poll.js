@@ -1,55 +1,133 @@
-// The one poll loop of a page. Each widget registers a task with the period it
-// wants; every tick (1 s) the loop runs the most overdue task, which makes one
-// request. So an open page sends at most one request per second however many
-// widgets it has; periods longer than the loop can serve just stretch.
-// load() runs every task at once, for the first view of a meter.
+// How a page asks the daemon: at most one request a second per open page (the
+// issue's limit), without a burst at load or on a meter switch.
+//
+// - Every API request waits its turn at the gate (api.js getJSON goes through
+//   it). The first BURST requests of the page's first second go out at once: the
+//   meter list and the configuration together, then the first /now, so the
+//   gauges fill at once. After that, one request at a time: the next starts when
+//   the one before has finished and a second has passed since (counted from the
+//   finish, so a slow answer cannot bring two starts closer than a second).
+//   Requests that answer a click (the history browser) go before the poll loop's.
+// - The poll loop: each widget registers a task with the period it wants; the
+//   most overdue task runs, one at a time; periods longer than the gate can
+//   serve just stretch. load() makes every task due in the order it was set
+//   (current power and status first, then the slow-changing peaks, tables,
+//   prices and history), so the first view of a meter fills one widget a second
+//   (about 9 s in all) instead of firing them together.
+
+const BURST = 3;
+const GAP_MS = 1000;
+
+class Gate {
+	constructor() {
+		this.burst = BURST;
+		this.burstEnd = performance.now() + 1000;
+		this.inFlight = 0;
+		this.lastEnd = -Infinity;
+		this.waiting = [];
+		this.timer = null;
+	}
+
+	// Resolves when a request may start, with the function to call when it has
+	// finished (answered or failed).
+	enter(urgent = false) {
+		return new Promise((resolve) => {
+			this.waiting.push({ resolve, urgent });
+			this.pump();
+		});
+	}
+
+	pump() {
+		clearTimeout(this.timer);
+		if (this.waiting.length === 0) return;
+		const now = performance.now();
+		if (this.burst > 0 && now < this.burstEnd) this.burst--;
+		else {
+			// The finish of the one in flight pumps again.
+			if (this.inFlight > 0) return;
+			const wait = this.lastEnd + GAP_MS - now;
+			if (wait > 0) {
+				this.timer = setTimeout(() => this.pump(), wait);
+				return;
+			}
+		}
+		const i = Math.max(0, this.waiting.findIndex((w) => w.urgent));
+		const [w] = this.waiting.splice(i, 1);
+		this.inFlight++;
+		let done = false;
+		w.resolve(() => {
+			if (done) return;
+			done = true;
+			this.inFlight--;
+			this.lastEnd = performance.now();
+			this.pump();
+		});
+		this.pump();
+	}
+}
+
+export const gate = new Gate();
+
+const periodOf = (t) => (typeof t.periodMs === "function" ? t.periodMs() : t.periodMs);
 
 export class Poller {
-	constructor(tickMs = 1000) {
-		this.tickMs = tickMs;
+	constructor() {
 		this.tasks = new Map();
 		this.timer = null;
 		this.running = false;
+		this.busy = false;
 	}
 
-	// run() makes one request and renders it; it must not throw (errors are
-	// shown by the widget), but a throw is caught so the loop goes on.
+	// run() makes its request(s) and renders; it must not throw (errors are shown
+	// by the widget), but a throw is caught so the loop goes on. periodMs: a
+	// number or a function returning one (Infinity: only at load()).
 	set(name, periodMs, run) {
-		this.tasks.set(name, { name, periodMs, run, due: 0 });
+		this.tasks.set(name, { name, periodMs, run, due: 0, ran: null });
 	}
 
+	// Drops every task; a load() waiting for them resolves.
 	clear() {
+		for (const t of this.tasks.values()) if (t.ran) t.ran();
 		this.tasks.clear();
 	}
 
-	// Makes a task due at the next tick.
+	// Makes a task due now.
 	kick(name) {
 		const t = this.tasks.get(name);
 		if (t) t.due = 0;
+		this.wake();
 	}
 
-	async load() {
-		const now = Date.now();
+	// Makes every task due, in the order they were set; resolves when each has
+	// run once.
+	load() {
 		const all = [...this.tasks.values()];
-		for (const t of all) t.due = now + t.periodMs;
-		await Promise.all(all.map((t) => Poller.runSafely(t)));
+		const now = Date.now();
+		const runs = all.map(
+			(t, i) =>
+				new Promise((resolve) => {
+					t.due = now - all.length + i;
+					t.ran = resolve;
+				}),
+		);
+		this.wake();
+		return Promise.all(runs);
 	}
 
 	start() {
-		if (this.running) return;
 		this.running = true;
-		this.schedule(this.tickMs);
+		this.wake();
 	}
 
 	stop() {
 		this.running = false;
 		clearTimeout(this.timer);
-		this.timer = null;
 	}
 
-	schedule(delay) {
+	wake() {
+		if (!this.running || this.busy) return;
 		clearTimeout(this.timer);
-		this.timer = setTimeout(() => this.tick(), delay);
+		this.timer = setTimeout(() => this.next(), 0);
 	}
 
 	static async runSafely(task) {
@@ -61,17 +139,22 @@ export class Poller {
 		}
 	}
 
-	async tick() {
-		if (!this.running) return;
-		const started = Date.now();
-		let next = null;
-		for (const t of this.tasks.values()) {
-			if (t.due <= started && (next === null || t.due < next.due)) next = t;
+	// Runs the most overdue task, then the next; sleeps until one is due.
+	async next() {
+		if (!this.running || this.busy) return;
+		let task = null;
+		for (const t of this.tasks.values()) if (task === null || t.due < task.due) task = t;
+		const now = Date.now();
+		if (task === null || task.due > now) {
+			if (task !== null && Number.isFinite(task.due)) this.timer = setTimeout(() => this.next(), task.due - now);
+			return;
 		}
-		if (next) {
-			next.due = started + next.periodMs;
-			await Poller.runSafely(next);
-		}
-		if (this.running) this.schedule(Math.max(0, this.tickMs - (Date.now() - started)));
+		task.due = now + periodOf(task);
+		this.busy = true;
+		await Poller.runSafely(task);
+		this.busy = false;
+		if (task.ran) task.ran();
+		task.ran = null;
+		this.next();
 	}
 }

@@ -62,17 +62,23 @@ export class QuarterCard {
 		this.energyKwh = 0;
 		this.lastT = null;
 		this.lastW = null;
+		this.samples = [];
 	}
 
 	// The quarter's readings so far, from the raw history (one request, at the
-	// first view of a meter); returns the rows for the other widgets.
+	// first view of a meter); returns the rows for the other widgets. Readings
+	// from /now that came first are merged in time order: the quarter is summed
+	// again from its start.
 	async backfill(isCurrent) {
 		const a = await getJSON(meterPath(this.meter.name, "history"), {
 			resolution: "raw",
 			from: epochParam(this.quarterStart),
 		});
 		if (!isCurrent() || !a.ok || !Array.isArray(a.body)) return [];
-		for (const row of a.body) if (isNum(row.power_import_w)) this.addSample(row.t_ms, row.power_import_w);
+		const rows = a.body.filter((r) => isNum(r.power_import_w)).map((r) => [r.t_ms, r.power_import_w]);
+		const all = [...rows, ...this.samples].sort((x, y) => x[0] - y[0]);
+		this.startQuarter(this.quarterStart);
+		for (const [t, w] of all) this.addSample(t, w);
 		this.render();
 		return a.body;
 	}
@@ -87,6 +93,7 @@ export class QuarterCard {
 		this.energyKwh += (watts / 1000) * dt;
 		this.lastT = t;
 		this.lastW = watts;
+		this.samples.push([t, watts]);
 		const slot = Math.min(SLOTS - 1, Math.floor((t - this.quarterStart) / SLOT_MS));
 		this.sums[slot] += watts / 1000;
 		this.counts[slot] += 1;
