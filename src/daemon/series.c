@@ -279,7 +279,9 @@ static void book_delta(struct hp_series *s, int reg, int64_t t0, int64_t t1, dou
 		       hp_bucket_sink sink, void *ctx)
 {
 	const struct hp_profile *p = &s->profile[reg];
-	if (t1 - t0 <= HP_SERIES_INTERP_MS || delta == 0)
+	/* A zero delta is exact over any span (registers never go down); a longer one
+	 * than HP_SERIES_GAP_MS would need more quarters than a reading may book. */
+	if (t1 - t0 <= HP_SERIES_INTERP_MS || (delta == 0 && t1 - t0 <= HP_SERIES_GAP_MS))
 		book_span(s, reg, t0, t1, delta, sink, ctx);
 	else if (t1 - t0 > HP_SERIES_GAP_MS || !profile_covers(p, t0, t1))
 		book_gap(s, reg, t0, t1, delta, sink, ctx);

@@ -53,9 +53,12 @@ static struct acc *acc_find(enum hp_resolution res, int64_t start_ms)
 	return NULL;
 }
 
+static unsigned adds; /* sink calls, for the bound a reading may make */
+
 static void collect(void *ctx, const struct hp_bucket_add *a)
 {
 	(void)ctx;
+	adds++;
 	struct acc *x = acc_find(a->res, a->b.start_ms);
 	if (x == NULL) {
 		if (acc_count == ACC_MAX)
@@ -431,6 +434,29 @@ static void test_gaps(void)
 	CHECK_INT(count_res(HP_RES_HOUR, true), 1);
 }
 
+/* However long the span, one reading stays within HP_SERIES_ADDS_MAX bucket
+ * additions (the store keeps that much room), also when nothing was used. */
+static void test_adds_bound(void)
+{
+	struct hp_series s;
+	const double deltas[] = {0.0, 5.0};
+	const int64_t spans[] = {15 * MIN_MS, 5 * HOUR_MS, 6 * HOUR_MS, 3 * 24 * HOUR_MS};
+	int64_t t0 = utc(2024, 1, 15, 9, 7, 0);
+	for (size_t d = 0; d < 2; d++) {
+		for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+			reset(&s);
+			feed(&s, t0, 100.0, 1000, NULL, NULL);
+			for (int64_t t = t0 + 60000; t < t0 + spans[i]; t += 60000)
+				feed(&s, t, -1, 1000, NULL, NULL); /* power all along */
+			adds = 0;
+			feed(&s, t0 + spans[i], 100.0 + deltas[d], 1000, NULL, NULL);
+			CHECK_MSG(adds <= HP_SERIES_ADDS_MAX,
+				  "delta %g over %lld min: %u additions", deltas[d],
+				  (long long)(spans[i] / MIN_MS), adds);
+		}
+	}
+}
+
 static void test_new_series(void)
 {
 	struct hp_series s;
@@ -526,6 +552,7 @@ int main(void)
 	test_hourly_registers();
 	test_repeated_list();
 	test_profile();
+	test_adds_bound();
 	test_gaps();
 	test_new_series();
 	test_export();
