@@ -171,27 +171,64 @@ static void book_gap(struct hp_series *s, int reg, int64_t t0, int64_t t1, doubl
 	}
 }
 
-/* Spreads delta over [t0, t1) in proportion to the time in each bucket; the last
- * part takes the remainder, so the parts add up to the delta exactly. */
+/* A piece of a span: a local quarter clipped to [t0, t1), and its weight. */
+struct piece {
+	int64_t start_ms;
+	double weight;
+};
+
+/* Books delta over the pieces of [t0, t1) (in time order) in proportion to their
+ * weights, so that each bucket of each resolution gets the sum of its pieces; the
+ * last piece takes the remainder, so the parts add up to the delta exactly. A
+ * bucket is estimated when the span is longer than it. */
+static void book_pieces(struct hp_series *s, int reg, int64_t t0, int64_t t1, double delta,
+			const struct piece *pc, unsigned n, hp_bucket_sink sink, void *ctx)
+{
+	double total = 0, part[HP_PROFILE_MAX], left = delta;
+	for (unsigned i = 0; i < n; i++)
+		total += pc[i].weight;
+	for (unsigned i = 0; i < n; i++) {
+		part[i] = i + 1 == n ? left : delta * pc[i].weight / total;
+		left -= part[i];
+	}
+	for (int res = HP_RES_15M; res <= HP_RES_MONTH; res++) {
+		struct hp_bucket b = {0};
+		double sum = 0;
+		for (unsigned i = 0; i < n; i++) {
+			if (i > 0 && pc[i].start_ms < b.end_ms) {
+				sum += part[i];
+				continue;
+			}
+			if (i > 0)
+				book(sink, ctx, (enum hp_resolution)res, b, reg, sum,
+				     delta != 0 && t1 - t0 > b.end_ms - b.start_ms);
+			if (bucket_at(s, (enum hp_resolution)res, pc[i].start_ms, &b) != 0)
+				return;
+			sum = part[i];
+		}
+		if (n > 0)
+			book(sink, ctx, (enum hp_resolution)res, b, reg, sum,
+			     delta != 0 && t1 - t0 > b.end_ms - b.start_ms);
+	}
+}
+
+/* Spreads delta over [t0, t1) in proportion to the time in each quarter (linear
+ * interpolation between the samples around each boundary). book_delta sends no
+ * span longer than HP_SERIES_GAP_MS here, so HP_PROFILE_MAX quarters hold it. */
 static void book_span(struct hp_series *s, int reg, int64_t t0, int64_t t1, double delta,
 		      hp_bucket_sink sink, void *ctx)
 {
-	double span = (double)(t1 - t0);
-	for (int res = HP_RES_15M; res <= HP_RES_MONTH; res++) {
-		double left = delta;
-		int64_t t = t0;
-		while (t < t1) {
-			struct hp_bucket b;
-			if (bucket_at(s, (enum hp_resolution)res, t, &b) != 0)
-				break;
-			int64_t end = b.end_ms < t1 ? b.end_ms : t1;
-			double part = end == t1 ? left : delta * (double)(end - t) / span;
-			left -= part;
-			book(sink, ctx, (enum hp_resolution)res, b, reg, part,
-			     delta != 0 && t1 - t0 > b.end_ms - b.start_ms);
-			t = end;
-		}
+	struct piece pc[HP_PROFILE_MAX];
+	unsigned n = 0;
+	for (int64_t t = t0; t < t1 && n < HP_PROFILE_MAX;) {
+		struct hp_bucket q;
+		if (bucket_at(s, HP_RES_15M, t, &q) != 0)
+			break;
+		int64_t end = q.end_ms < t1 ? q.end_ms : t1;
+		pc[n++] = (struct piece){t, (double)(end - t)};
+		t = end;
 	}
+	book_pieces(s, reg, t0, t1, delta, pc, n, sink, ctx);
 }
 
 static int64_t overlap_ms(const struct hp_profile_quarter *q, int64_t t0, int64_t t1)
@@ -210,57 +247,27 @@ static bool profile_covers(const struct hp_profile *p, int64_t t0, int64_t t1)
 }
 
 /* Splits delta over [t0, t1) in proportion to the power integrated in each
- * quarter (a quarter half inside the span counts with half its energy); the last
- * quarter takes the remainder. Books nothing and returns false when the power
- * integrated to nothing. */
+ * quarter (a quarter half inside the span counts with half its energy). Books
+ * nothing and returns false when the power integrated to nothing. */
 static bool book_profile(struct hp_series *s, int reg, int64_t t0, int64_t t1, double delta,
 			 hp_bucket_sink sink, void *ctx)
 {
 	const struct hp_profile *p = &s->profile[reg];
-	double weight[HP_PROFILE_MAX], part[HP_PROFILE_MAX], total = 0;
-	unsigned last = 0;
+	struct piece pc[HP_PROFILE_MAX];
+	unsigned n = 0;
+	double total = 0;
 	for (unsigned i = 0; i < p->count; i++) {
-		int64_t in = overlap_ms(&p->q[i], t0, t1);
-		weight[i] =
-		    in > 0 ? p->q[i].kwh * (double)in / (double)(p->q[i].end_ms - p->q[i].start_ms)
-			   : 0;
-		total += weight[i];
-		if (in > 0)
-			last = i;
+		const struct hp_profile_quarter *q = &p->q[i];
+		int64_t in = overlap_ms(q, t0, t1);
+		if (in == 0)
+			continue;
+		double w = q->kwh * (double)in / (double)(q->end_ms - q->start_ms);
+		pc[n++] = (struct piece){q->start_ms > t0 ? q->start_ms : t0, w};
+		total += w;
 	}
 	if (!(total > 0))
 		return false;
-	double left = delta;
-	for (unsigned i = 0; i <= last; i++) {
-		part[i] = i == last ? left : delta * weight[i] / total;
-		left -= part[i];
-	}
-	for (int res = HP_RES_15M; res <= HP_RES_MONTH; res++) {
-		struct hp_bucket b = {0};
-		double sum = 0;
-		bool open = false;
-		for (unsigned i = 0; i <= last; i++) {
-			int64_t in = overlap_ms(&p->q[i], t0, t1);
-			if (in == 0)
-				continue;
-			int64_t at = p->q[i].start_ms > t0 ? p->q[i].start_ms : t0;
-			if (open && at >= b.end_ms) {
-				book(sink, ctx, (enum hp_resolution)res, b, reg, sum,
-				     t1 - t0 > b.end_ms - b.start_ms);
-				open = false;
-			}
-			if (!open) {
-				if (bucket_at(s, (enum hp_resolution)res, at, &b) != 0)
-					break;
-				open = true;
-				sum = 0;
-			}
-			sum += part[i];
-		}
-		if (open)
-			book(sink, ctx, (enum hp_resolution)res, b, reg, sum,
-			     t1 - t0 > b.end_ms - b.start_ms);
-	}
+	book_pieces(s, reg, t0, t1, delta, pc, n, sink, ctx);
 	return true;
 }
 
