@@ -433,13 +433,9 @@ static int run_connection(struct hp_mqtt *mq, bool first, int *err)
 		pthread_mutex_unlock(&mq->lock);
 		if (rc != MOSQ_ERR_SUCCESS || up)
 			continue;
-		if (hp_mqtt_conn_dead(mq->mosq, &cause)) {
-			rc = cause != 0 ? MOSQ_ERR_ERRNO : MOSQ_ERR_CONN_LOST;
+		rc = hp_mqtt_conn_waiting(mq->mosq, started, hp_mono_ms(), &cause);
+		if (rc == MOSQ_ERR_ERRNO || rc == MOSQ_ERR_CONN_LOST)
 			*err = cause;
-		} else if (hp_mono_ms() - started > HP_MQTT_CONNECT_TIMEOUT_MS) {
-			mosquitto_disconnect(mq->mosq);
-			rc = MOSQ_ERR_KEEPALIVE;
-		}
 	}
 	return rc;
 }

@@ -73,6 +73,16 @@ void hp_mqtt_conn_note_errno(int *cause, int err)
 	}
 }
 
+int hp_mqtt_conn_waiting(struct mosquitto *m, int64_t started_mono, int64_t now_mono, int *cause)
+{
+	if (hp_mqtt_conn_dead(m, cause))
+		return *cause != 0 ? MOSQ_ERR_ERRNO : MOSQ_ERR_CONN_LOST;
+	if (now_mono - started_mono <= HP_MQTT_CONNECT_TIMEOUT_MS)
+		return MOSQ_ERR_SUCCESS;
+	mosquitto_disconnect(m);
+	return MOSQ_ERR_KEEPALIVE;
+}
+
 bool hp_mqtt_conn_dead(struct mosquitto *m, int *cause)
 {
 	int fd = mosquitto_socket(m);

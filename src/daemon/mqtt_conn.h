@@ -7,6 +7,7 @@
 #include <mosquitto.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -35,5 +36,11 @@ void hp_mqtt_conn_note_errno(int *cause, int err);
  * its loop spins) until the connect timeout; plain TCP reports it at once. *cause
  * gets the socket's pending error when it has one. */
 bool hp_mqtt_conn_dead(struct mosquitto *m, int *cause);
+
+/* After a loop pass of an attempt begun at started_mono that has no CONNACK yet:
+ * MOSQ_ERR_SUCCESS while one may still come; MOSQ_ERR_ERRNO (*cause says why) or
+ * MOSQ_ERR_CONN_LOST when the socket is dead (hp_mqtt_conn_dead); after
+ * HP_MQTT_CONNECT_TIMEOUT_MS, MOSQ_ERR_KEEPALIVE, the attempt disconnected. */
+int hp_mqtt_conn_waiting(struct mosquitto *m, int64_t started_mono, int64_t now_mono, int *cause);
 
 #endif

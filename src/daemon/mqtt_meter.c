@@ -321,6 +321,12 @@ void hp_mqtt_meter_remove_discovery(struct hp_mqtt_meter *m, const struct hp_mqt
 	m->announced = NULL;
 }
 
+/* The retained topics under a meter's base: its state topics (format = hanp1d),
+ * then its availability, last, so that a removal says offline after the rest. */
+static const char *const retained_leaves[] = {"info",   "mbus/1", "mbus/2",
+					      "mbus/3", "mbus/4", "status"};
+#define RETAINED_STATE_COUNT 5
+
 void hp_mqtt_meter_retained(const struct hp_mqtt_meter *m, struct hp_mqtt_retained *r)
 {
 	if (hp_mqtt_discovery_active(m->cfg))
@@ -329,9 +335,8 @@ void hp_mqtt_meter_retained(const struct hp_mqtt_meter *m, struct hp_mqtt_retain
 	if (m->cfg->format != HP_MQTT_FORMAT_HANP1D)
 		return;
 	char t[HP_MQTT_TOPIC_MAX];
-	static const char *const retained[] = {"info", "mbus/1", "mbus/2", "mbus/3", "mbus/4"};
-	for (size_t i = 0; i < sizeof(retained) / sizeof(retained[0]); i++)
-		if (topic(t, m->base, retained[i]) == 0)
+	for (size_t i = 0; i < RETAINED_STATE_COUNT; i++)
+		if (topic(t, m->base, retained_leaves[i]) == 0)
 			hp_mqtt_retained_add(r, t);
 }
 
@@ -343,10 +348,8 @@ void hp_mqtt_remove_old_meter(const struct hp_mqtt_config *cfg, const char *name
 		sink->publish(sink->ctx, t, "", 0, true);
 	if (hp_mqtt_base_topic(cfg->base_topic, name, base, sizeof(base)) != 0)
 		return;
-	static const char *const retained[] = {"info",   "mbus/1", "mbus/2",
-					       "mbus/3", "mbus/4", "status"};
-	for (size_t i = 0; i < sizeof(retained) / sizeof(retained[0]); i++)
-		if (topic(t, base, retained[i]) == 0)
+	for (size_t i = 0; i < sizeof(retained_leaves) / sizeof(retained_leaves[0]); i++)
+		if (topic(t, base, retained_leaves[i]) == 0)
 			sink->publish(sink->ctx, t, "", 0, true);
 }
 

@@ -141,14 +141,8 @@ static void step(struct hp_mqtt_will *w, int64_t mono_ms)
 	errno = 0;
 	int rc = mosquitto_loop(w->mosq, 0, 1);
 	hp_mqtt_conn_note_errno(&w->cause, errno);
-	if (rc == MOSQ_ERR_SUCCESS && !w->session_up) {
-		if (hp_mqtt_conn_dead(w->mosq, &w->cause)) {
-			rc = MOSQ_ERR_ERRNO;
-		} else if (mono_ms - w->attempt_mono > HP_MQTT_CONNECT_TIMEOUT_MS) {
-			mosquitto_disconnect(w->mosq);
-			rc = MOSQ_ERR_KEEPALIVE;
-		}
-	}
+	if (rc == MOSQ_ERR_SUCCESS && !w->session_up)
+		rc = hp_mqtt_conn_waiting(w->mosq, w->attempt_mono, mono_ms, &w->cause);
 	if (rc != MOSQ_ERR_SUCCESS)
 		failed(w, rc, mono_ms);
 }
