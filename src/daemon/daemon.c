@@ -3,7 +3,7 @@
  * Sources push bytes into their rings from their own threads; this thread waits
  * on the rings' eventfds and a signalfd, feeds each meter's decoder, hands the
  * readings to the state and the store, commits the store on its interval, and
- * tells systemd how things are. Shutdown drains the rings, finishes the decoders
+ * tells systemd how things are. Shutdown drains the rings into the decoders
  * and commits, so nothing decoded before the signal is lost. */
 #include <errno.h>
 #include <poll.h>
@@ -72,7 +72,6 @@ struct daemon {
 	struct meter_run meters[HP_METERS_MAX];
 	int signal_fd;
 	uint64_t watchdog_usec; /* 0 = systemd does not watch us */
-	bool stopping;          /* shutting down: a frame cut off by the stop is no error */
 	int64_t last_commit_ms, last_status_ms, last_watchdog_ms;
 };
 
@@ -113,10 +112,6 @@ static void on_event(void *ctx, const struct hp_event *ev)
 			hp_log(LOG_WARNING,
 			       "meter %s: readings not stored (the store's queue is full)",
 			       m->cfg->name);
-		return;
-	}
-	if (d->stopping && ev->error->code == HP_ERR_TRUNCATED) {
-		hp_log(LOG_DEBUG, "meter %s: the stop cut a frame off", m->cfg->name);
 		return;
 	}
 	hp_state_set_error(&d->state, m->index, ev->error, now);
@@ -347,7 +342,6 @@ static void run_loop(struct daemon *d)
 static void shut_down(struct daemon *d)
 {
 	sd_notify(0, "STOPPING=1");
-	d->stopping = true;
 	/* `offline` first: what is drained below is stored, not published. */
 	hp_mqtt_stop(d->mqtt);
 	d->mqtt = NULL;
@@ -357,8 +351,9 @@ static void shut_down(struct daemon *d)
 	for (unsigned i = 0; i < d->meter_count; i++) {
 		struct meter_run *m = &d->meters[i];
 		if (m->decoder != NULL) {
+			/* Not hp_decoder_finish: the line is interrupted, not at its end, so a
+			 * frame the stop cut off (or a quiet line) is no error to report. */
 			drain_meter(m);
-			hp_decoder_finish(m->decoder);
 			hp_decoder_free(m->decoder);
 		}
 		hp_source_stop(m->source);
